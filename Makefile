@@ -1,0 +1,55 @@
+# schema_migrate -- PGXS build.
+#
+#   make && make install          build and install the extension and the
+#                                 bundled example set (as set "example")
+#   make installcheck             pg_regress against a running server
+#                                 (PGHOST/PGPORT); fixtures come from
+#                                 SM_TEST_SETS (default: test/sets)
+#   make unit                     plain-C unit tests of parser and graph
+#                                 under AddressSanitizer and UBSan
+
+MODULE_big = schema_migrate
+OBJS = \
+	src/module.o \
+	src/sm_core.o \
+	src/migration_parser.o \
+	src/revision_graph.o \
+	src/set_reader.o \
+	src/version_store.o \
+	src/executor.o \
+	src/functions.o
+
+EXTENSION = schema_migrate
+DATA = $(wildcard sql/schema_migrate--*.sql)
+
+REGRESS = $(patsubst sql/%.sql,%,$(filter-out sql/schema_migrate--%,$(sort $(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=. --outputdir=results --load-extension=schema_migrate
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+override CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+override CPPFLAGS := -I$(srcdir)/src $(CPPFLAGS)
+
+# pg_regress reads the fixture sets from here; the server must be able to
+# read them, so test scripts running as root point it at a copy.
+SM_TEST_SETS ?= $(abspath test/sets)
+export SM_TEST_SETS
+
+# The bundled example set and the extra share files.
+SM_SHARE = $(DESTDIR)$(datadir)/schema_migrate
+install: install-sets
+install-sets:
+	$(MKDIR_P) '$(SM_SHARE)/example'
+	rm -f '$(SM_SHARE)/example/'*.sql
+	$(INSTALL_DATA) $(wildcard migrations/*.sql) '$(SM_SHARE)/example/'
+
+uninstall: uninstall-sets
+uninstall-sets:
+	rm -rf '$(SM_SHARE)/example'
+
+.PHONY: install-sets uninstall-sets unit
+
+unit:
+	$(MAKE) -C test/unit PG_CONFIG=$(PG_CONFIG)

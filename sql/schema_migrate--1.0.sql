@@ -1,0 +1,85 @@
+/* schema_migrate--1.0.sql */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION schema_migrate" to load this file. \quit
+
+-- One row per applied revision of a set.
+CREATE TABLE @extschema@.sm_version (
+	set_name	text NOT NULL,
+	revision	text NOT NULL,
+	checksum	text,
+	applied_at	timestamptz NOT NULL,
+	applied_by	name NOT NULL,
+	duration_ms	double precision,
+	PRIMARY KEY (set_name, revision)
+);
+COMMENT ON TABLE @extschema@.sm_version IS
+	'schema_migrate: the revisions of each migration set applied in this database';
+
+-- Every operation on a set, append-only.
+CREATE TABLE @extschema@.sm_log (
+	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	set_name	text NOT NULL,
+	revision	text,
+	operation	text NOT NULL,
+	direction	text,
+	checksum	text,
+	file		text,
+	started_at	timestamptz NOT NULL,
+	duration_ms	double precision,
+	performed_by name NOT NULL,
+	success		boolean NOT NULL,
+	sqlstate	text,
+	error		text,
+	error_line	integer
+);
+CREATE INDEX sm_log_set_name_id ON @extschema@.sm_log (set_name, id);
+COMMENT ON TABLE @extschema@.sm_log IS
+	'schema_migrate: every upgrade, downgrade, stamp, repair and failure';
+
+-- pg_dump keeps the rows: they are the database's migration state.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.sm_version', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.sm_log', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.sm_log_id_seq', '');
+
+REVOKE ALL ON @extschema@.sm_version, @extschema@.sm_log FROM PUBLIC;
+
+-- Functions that change the database.
+CREATE FUNCTION @extschema@.sm_upgrade(target text DEFAULT 'head',
+									   set_name text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'sm_upgrade'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.sm_upgrade(text, text) IS
+	'apply the migrations the target needs, all in the caller''s transaction';
+
+-- Functions that read the state.
+CREATE FUNCTION @extschema@.sm_current(set_name text DEFAULT NULL)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'sm_current'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.sm_history(set_name text DEFAULT NULL,
+	OUT revision text,
+	OUT down_revisions text[],
+	OUT message text,
+	OUT file text,
+	OUT applied boolean,
+	OUT applied_at timestamptz,
+	OUT applied_by name,
+	OUT is_head boolean,
+	OUT is_current boolean,
+	OUT branch_labels text[],
+	OUT depends_on text[],
+	OUT has_down boolean,
+	OUT transactional boolean,
+	OUT checksum text,
+	OUT duration_ms double precision)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_history'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- Nothing is executable by PUBLIC: a DBA grants the migration role.
+REVOKE ALL ON FUNCTION @extschema@.sm_upgrade(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.sm_current(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.sm_history(text) FROM PUBLIC;

@@ -1,0 +1,492 @@
+/*-------------------------------------------------------------------------
+ *
+ * executor.c
+ *	  Run a plan: each migration's SQL, statement by statement, through SPI.
+ *
+ * Every step is split into statements with PostgreSQL's own raw parser
+ * before anything runs, so a syntax error, a transaction-control statement
+ * or a statement that cannot run inside a transaction stops the whole plan
+ * with nothing executed.  Statements then run one-shot (no saved plans:
+ * those make every later DDL statement pay for invalidations), and an
+ * error context names the set, the file and the line.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "schema_migrate.h"
+
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "portability/instr_time.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+/* A statement of a step: where it is in the section's SQL. */
+typedef struct StmtSpan
+{
+	int			offset;
+	int			len;
+	int			line;			/* file line where the statement starts */
+} StmtSpan;
+
+typedef struct PreparedStep
+{
+	const Migration *mig;
+	const char *sql;			/* the up or down section */
+	int			first_line;		/* file line of the section's first line */
+	int			n_stmts;
+	StmtSpan   *stmts;
+} PreparedStep;
+
+/* What the error context callback needs to name the place. */
+typedef struct ExecPlace
+{
+	const MigrationSet *set;
+	const PreparedStep *step;
+	PlanDirection dir;
+	const char *text;			/* text positions are relative to */
+	int			line;			/* file line where text starts */
+} ExecPlace;
+
+/* True while a plan runs: a migration must not start another one. */
+static bool exec_running = false;
+
+void
+exec_check_not_nested(const char *fname)
+{
+	if (exec_running)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s cannot be called from inside a migration", fname),
+				 errhint("A migration's SQL must not run schema_migrate's functions that change the database.")));
+}
+
+/* ---------- positions and lines ---------- */
+
+static int
+lines_before(const char *text, int nbytes)
+{
+	int			n = 0;
+
+	for (int i = 0; i < nbytes && text[i]; i++)
+		n += text[i] == '\n';
+	return n;
+}
+
+/* Byte offset of the 1-based character position pos in text. */
+static int
+char_to_byte(const char *text, int pos)
+{
+	int			off = 0;
+
+	for (int c = 1; c < pos && text[off]; c++)
+		off += pg_mblen(text + off);
+	return off;
+}
+
+/* Skip blanks and comments, so a statement's line is that of its first word. */
+static int
+skip_noise(const char *s, int off, int end)
+{
+	while (off < end)
+	{
+		if (isspace((unsigned char) s[off]))
+			off++;
+		else if (s[off] == '-' && off + 1 < end && s[off + 1] == '-')
+		{
+			while (off < end && s[off] != '\n')
+				off++;
+		}
+		else if (s[off] == '/' && off + 1 < end && s[off + 1] == '*')
+		{
+			int			depth = 1;
+
+			off += 2;
+			while (off < end && depth > 0)
+			{
+				if (s[off] == '/' && off + 1 < end && s[off + 1] == '*')
+					depth++, off++;
+				else if (s[off] == '*' && off + 1 < end && s[off + 1] == '/')
+					depth--, off++;
+				off++;
+			}
+		}
+		else
+			break;
+	}
+	return off;
+}
+
+static void
+exec_error_callback(void *arg)
+{
+	ExecPlace  *place = (ExecPlace *) arg;
+	const Migration *m = place->step->mig;
+	int			line = place->line;
+	int			pos = geterrposition();
+
+	/* a syntax error from our own raw_parser: keep it off the outer query */
+	if (pos > 0)
+		errposition(0);
+	else
+		pos = getinternalerrposition();
+	if (pos > 0 && place->text)
+		line += lines_before(place->text, char_to_byte(place->text, pos));
+
+	errcontext("%s migration %s (set \"%s\", file %s, line %d)",
+			   place->dir == PLAN_UP ? "applying" : "reverting",
+			   m->revision, place->set->name, m->file, line);
+}
+
+/* ---------- preparing: split and check before anything runs ---------- */
+
+static bool
+is_txn_stmt(Node *n, TransactionStmtKind kind)
+{
+	return IsA(n, TransactionStmt) && ((TransactionStmt *) n)->kind == kind;
+}
+
+/* Statements PostgreSQL refuses inside a transaction block or a function. */
+static const char *
+non_transactional(Node *n)
+{
+	switch (nodeTag(n))
+	{
+		case T_IndexStmt:
+			return ((IndexStmt *) n)->concurrent ? "CREATE INDEX CONCURRENTLY" : NULL;
+		case T_DropStmt:
+			return ((DropStmt *) n)->concurrent ? "DROP INDEX CONCURRENTLY" : NULL;
+		case T_ReindexStmt:
+			{
+				ListCell   *lc;
+
+				foreach(lc, ((ReindexStmt *) n)->params)
+					if (strcmp(((DefElem *) lfirst(lc))->defname, "concurrently") == 0)
+						return "REINDEX CONCURRENTLY";
+				return NULL;
+			}
+		case T_VacuumStmt:
+			return ((VacuumStmt *) n)->is_vacuumcmd ? "VACUUM" : NULL;
+		case T_CreatedbStmt:
+			return "CREATE DATABASE";
+		case T_DropdbStmt:
+			return "DROP DATABASE";
+		case T_AlterSystemStmt:
+			return "ALTER SYSTEM";
+		case T_CreateTableSpaceStmt:
+			return "CREATE TABLESPACE";
+		case T_DropTableSpaceStmt:
+			return "DROP TABLESPACE";
+		default:
+			return NULL;
+	}
+}
+
+static void
+refuse_statement(ExecPlace *place, int line, const char *errmsg_text,
+				 const char *hint)
+{
+	place->text = NULL;
+	place->line = line;
+	ereport(ERROR,
+			(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+			 errmsg("%s", errmsg_text),
+			 errdetail("Nothing was run."),
+			 errhint("%s", hint)));
+}
+
+/*
+ * Split one section into statements.  A BEGIN first and a COMMIT last
+ * around the whole body are the transaction schema_migrate provides
+ * already, so they are dropped; any other transaction control is refused.
+ */
+static void
+split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir)
+{
+	MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext,
+											  "schema_migrate parse",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(tmp);
+	ExecPlace	place = {set, ps, dir, ps->sql, ps->first_line};
+	ErrorContextCallback cb = {error_context_stack, exec_error_callback, &place};
+	List	   *stmts;
+	ListCell   *lc;
+	int			n = 0,
+				first,
+				last;
+	int			sqllen = strlen(ps->sql);
+
+	error_context_stack = &cb;
+#if PG_VERSION_NUM >= 140000
+	stmts = raw_parser(ps->sql, RAW_PARSE_DEFAULT);
+#else
+	stmts = raw_parser(ps->sql);
+#endif
+	MemoryContextSwitchTo(old);
+	ps->stmts = palloc0(sizeof(StmtSpan) * (list_length(stmts) + 1));
+
+	first = 0;
+	last = list_length(stmts) - 1;
+	if (last >= 1 &&
+		(is_txn_stmt(((RawStmt *) linitial(stmts))->stmt, TRANS_STMT_BEGIN) ||
+		 is_txn_stmt(((RawStmt *) linitial(stmts))->stmt, TRANS_STMT_START)) &&
+		is_txn_stmt(((RawStmt *) llast(stmts))->stmt, TRANS_STMT_COMMIT))
+	{
+		first++;
+		last--;
+	}
+	foreach(lc, stmts)
+	{
+		RawStmt    *rs = lfirst_node(RawStmt, lc);
+		int			idx = foreach_current_index(lc);
+		int			off = rs->stmt_location;
+		int			len = rs->stmt_len ? rs->stmt_len : sqllen - off;
+		int			start = skip_noise(ps->sql, off, off + len);
+		int			line = ps->first_line + lines_before(ps->sql, start);
+		const char *what;
+
+		if (idx < first || idx > last)
+			continue;
+		if (IsA(rs->stmt, TransactionStmt))
+			refuse_statement(&place, line,
+							 "transaction control statements are not allowed in a migration",
+							 "schema_migrate runs each migration in a transaction of its own choosing; remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT (a BEGIN first and a COMMIT last around the whole file are accepted).");
+		if ((what = non_transactional(rs->stmt)) != NULL && ps->mig->transactional)
+			refuse_statement(&place, line,
+							 psprintf("%s cannot run inside a transaction", what),
+							 "Put it in a migration of its own marked \"-- transactional: false\", and apply that with CALL sm_migrate().");
+		ps->stmts[n].offset = off;
+		ps->stmts[n].len = len;
+		ps->stmts[n].line = line;
+		n++;
+	}
+	ps->n_stmts = n;
+	error_context_stack = cb.previous;
+	MemoryContextDelete(tmp);
+}
+
+static PreparedStep *
+prepare_plan(const MigrationSet *set, const MigPlan *plan)
+{
+	PreparedStep *steps = palloc0(sizeof(PreparedStep) * (plan->n_steps + 1));
+
+	for (int i = 0; i < plan->n_steps; i++)
+	{
+		const Migration *m = set->graph->nodes[plan->steps[i]].mig;
+		PreparedStep *ps = &steps[i];
+
+		if (!m->transactional)
+			ereport(ERROR,
+					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+					 errmsg("migration %s (set \"%s\", file %s) cannot run inside a transaction",
+							m->revision, set->name, m->file),
+					 errdetail("It is marked \"-- transactional: false\". Nothing was run."),
+					 errhint("Use CALL sm_migrate() outside a transaction block, which runs such migrations statement by statement.")));
+		ps->mig = m;
+		ps->sql = plan->direction == PLAN_UP ? m->up_sql : m->down_sql;
+		ps->first_line = plan->direction == PLAN_UP ? m->up_line : m->down_line;
+		split_statements(set, ps, plan->direction);
+		CHECK_FOR_INTERRUPTS();
+	}
+	return steps;
+}
+
+/* ---------- running ---------- */
+
+static void
+run_step(const MigrationSet *set, const PreparedStep *ps, PlanDirection dir,
+		 MemoryContext stmt_cxt)
+{
+	ExecPlace	place = {set, ps, dir, NULL, ps->first_line};
+	ErrorContextCallback cb = {error_context_stack, exec_error_callback, &place};
+
+	error_context_stack = &cb;
+	for (int i = 0; i < ps->n_stmts; i++)
+	{
+		MemoryContext old = MemoryContextSwitchTo(stmt_cxt);
+		char	   *sql = pnstrdup(ps->sql + ps->stmts[i].offset, ps->stmts[i].len);
+		int			rc;
+
+		place.text = sql;
+		place.line = ps->first_line + lines_before(ps->sql, ps->stmts[i].offset);
+		rc = SPI_execute(sql, false, 0);
+		if (rc < 0)
+		{
+			place.text = NULL;
+			place.line = ps->stmts[i].line;
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("statement could not be run: %s", SPI_result_code_string(rc))));
+		}
+		SPI_freetuptable(SPI_tuptable);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(stmt_cxt);
+		CHECK_FOR_INTERRUPTS();
+	}
+	error_context_stack = cb.previous;
+}
+
+static double
+elapsed_ms(instr_time start)
+{
+	instr_time	now;
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	return INSTR_TIME_GET_MILLISEC(now);
+}
+
+static void
+run_plan(const char *schema, const MigrationSet *set, const MigPlan *plan,
+		 ExecResult *res)
+{
+	PreparedStep *steps = prepare_plan(set, plan);
+	StepRecord *records = palloc0(sizeof(StepRecord) * (plan->n_steps + 1));
+	MemoryContext stmt_cxt = AllocSetContextCreate(CurrentMemoryContext,
+												   "schema_migrate statement",
+												   ALLOCSET_DEFAULT_SIZES);
+	instr_time	start;
+
+	INSTR_TIME_SET_CURRENT(start);
+	for (int i = 0; i < plan->n_steps; i++)
+	{
+		const Migration *m = steps[i].mig;
+		instr_time	step_start;
+
+		ereport(NOTICE,
+				(errmsg("%s %s \"%s\" (%d/%d)",
+						plan->direction == PLAN_UP ? "applying" : "reverting",
+						m->revision, m->message, i + 1, plan->n_steps)));
+		INSTR_TIME_SET_CURRENT(step_start);
+		records[i].mig = m;
+		records[i].started_at = GetCurrentTimestamp();
+		run_step(set, &steps[i], plan->direction, stmt_cxt);
+		records[i].duration_ms = elapsed_ms(step_start);
+	}
+	MemoryContextDelete(stmt_cxt);
+	store_record_steps(schema, set, plan->direction,
+					   plan->direction == PLAN_UP ? "upgrade" : "downgrade",
+					   records, plan->n_steps);
+	res->n_done = plan->n_steps;
+	res->elapsed_ms = elapsed_ms(start);
+}
+
+/*
+ * Run the plan in the caller's transaction; the caller holds the set's
+ * lock and is SPI-connected.  Any error aborts the whole plan with the
+ * caller's transaction.
+ */
+ExecResult
+exec_plan(const char *schema, const MigrationSet *set, const MigPlan *plan)
+{
+	ExecResult	res = {0, 0};
+
+	exec_check_not_nested("schema_migrate");
+	exec_running = true;
+	PG_TRY();
+	{
+		run_plan(schema, set, plan, &res);
+	}
+	PG_CATCH();
+	{
+		exec_running = false;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	exec_running = false;
+	return res;
+}
+
+/* ---------- moving a set to a target ---------- */
+
+/* The current revisions as "a, b", or "base". */
+char *
+exec_current_text(const Graph *g, const bool *applied)
+{
+	int		   *cur = palloc(sizeof(int) * (g->n + 1));
+	int			n = graph_current(g, applied, cur);
+	StringInfoData buf;
+
+	if (n == 0)
+		return pstrdup("base");
+	initStringInfo(&buf);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&buf, "%s%s", i ? ", " : "", g->nodes[cur[i]].mig->revision);
+	return buf.data;
+}
+
+static void
+check_orphans(const MigrationSet *set, const SetState *st)
+{
+	if (st->n_orphans > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FILE),
+				 errmsg("applied revision %s of set \"%s\" has no migration file",
+						st->orphans[0].revision, set->name),
+				 st->n_orphans > 1 ?
+				 errdetail("%d applied revisions have no file.", st->n_orphans) : 0,
+				 errhint("Restore the missing file in \"%s\", or point schema_migrate.set at the right set.",
+						 set->dir)));
+}
+
+static MigPlan *
+make_plan(const MigrationSet *set, const SetState *st, PlanDirection dir,
+		  const char *target)
+{
+	if (dir == PLAN_UP)
+		return plan_upgrade(sm_server_env(), set->graph, st->applied, target);
+	return plan_downgrade(sm_server_env(), set->graph, st->applied, target);
+}
+
+/*
+ * Move the set towards target in the caller's transaction.  The plan is
+ * made first without the lock: when there is nothing to do (the start-up
+ * case) that is the whole cost.  Otherwise take the set's lock, read the
+ * state again with a fresh snapshot (a concurrent caller may have done the
+ * work meanwhile), plan again, and run.  Returns the current revisions.
+ */
+char *
+exec_move(const char *schema, const MigrationSet *set, PlanDirection dir,
+		  const char *target)
+{
+	SetState   *st = store_read_state(schema, set);
+	MigPlan	   *plan;
+	ExecResult	res;
+
+	check_orphans(set, st);
+	plan = make_plan(set, st, dir, target);
+	if (plan->n_steps == 0)
+		return exec_current_text(set->graph, st->applied);
+
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("schema_migrate cannot migrate in a %s transaction",
+						IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ"),
+				 errdetail("Its snapshot could not see migrations committed by a concurrent caller while it waited for the set's lock."),
+				 errhint("Run it in a READ COMMITTED transaction.")));
+	store_lock_set(set);
+	st = store_read_state(schema, set);
+	check_orphans(set, st);
+	plan = make_plan(set, st, dir, target);
+	if (plan->n_steps == 0)
+		return exec_current_text(set->graph, st->applied);
+
+	res = exec_plan(schema, set, plan);
+	for (int i = 0; i < plan->n_steps; i++)
+		st->applied[plan->steps[i]] = dir == PLAN_UP;
+	{
+		char	   *now = exec_current_text(set->graph, st->applied);
+
+		ereport(NOTICE,
+				(errmsg("%d migration%s %s in %.0f ms, now at %s",
+						res.n_done, res.n_done == 1 ? "" : "s",
+						dir == PLAN_UP ? "applied" : "reverted",
+						res.elapsed_ms, now)));
+		return now;
+	}
+}

@@ -1,0 +1,90 @@
+/*-------------------------------------------------------------------------
+ *
+ * schema_migrate.h
+ *	  Server-side declarations shared by the files of schema_migrate.
+ *
+ * Data flows one way: set_reader (files -> Migrations -> Graph, cached per
+ * backend) -> revision_graph (plans) -> executor (runs a plan through SPI)
+ * -> version_store (the extension's tables).  functions.c is the thin
+ * SQL-callable layer on top.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SCHEMA_MIGRATE_H
+#define SCHEMA_MIGRATE_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "nodes/pg_list.h"
+#include "sm_core.h"
+
+/* GUCs (module.c) */
+extern char *sm_path;
+extern char *sm_set;
+
+/* A loaded migration set: its files parsed and its graph built. */
+typedef struct MigrationSet
+{
+	char	   *name;
+	char	   *dir;			/* absolute directory of the set */
+	int			n;
+	Migration **migs;
+	Graph	   *graph;
+} MigrationSet;
+
+/* One applied revision as the version table has it. */
+typedef struct AppliedRev
+{
+	char	   *revision;
+	char	   *checksum;
+	TimestampTz applied_at;
+	char	   *applied_by;
+	double		duration_ms;
+} AppliedRev;
+
+/* The database's state for one set: a flag per graph node. */
+typedef struct SetState
+{
+	bool	   *applied;		/* per graph node */
+	AppliedRev **rows;			/* per graph node, NULL when not applied */
+	int			n_orphans;		/* applied revisions with no file */
+	AppliedRev *orphans;
+} SetState;
+
+/* set_reader.c */
+extern const SmEnv *sm_server_env(void);
+extern MigrationSet *set_load(const char *set_name);
+extern const char *set_resolve_name(const char *set_name);
+
+/* version_store.c -- caller must be SPI-connected */
+extern SetState *store_read_state(const char *schema, const MigrationSet *set);
+extern void store_lock_set(const MigrationSet *set);
+
+typedef struct StepRecord
+{
+	const Migration *mig;
+	TimestampTz started_at;
+	double		duration_ms;
+} StepRecord;
+
+extern void store_record_steps(const char *schema, const MigrationSet *set,
+							   PlanDirection dir, const char *operation,
+							   StepRecord *steps, int n);
+
+/* executor.c */
+typedef struct ExecResult
+{
+	int			n_done;
+	double		elapsed_ms;
+} ExecResult;
+
+extern ExecResult exec_plan(const char *schema, const MigrationSet *set,
+							const MigPlan *plan);
+extern void exec_check_not_nested(const char *fname);
+extern char *exec_move(const char *schema, const MigrationSet *set,
+					   PlanDirection dir, const char *target);
+extern char *exec_current_text(const Graph *g, const bool *applied);
+
+
+#endif							/* SCHEMA_MIGRATE_H */

@@ -1,0 +1,274 @@
+/*-------------------------------------------------------------------------
+ *
+ * version_store.c
+ *	  The extension's tables, through SPI: which revisions are applied, and
+ *	  the log of operations.
+ *
+ * Every query names its tables, functions and operators with their schema
+ * (the extension's, or pg_catalog), and passes every value as a typed
+ * parameter: a caller's search_path cannot redirect them, and no revision
+ * id or message is ever spliced into SQL.
+ *
+ * Writes are batched: one INSERT of all steps of an operation (unnest of
+ * arrays) instead of one statement per migration, which keeps the
+ * bookkeeping of a 500-migration upgrade to a few statements.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "schema_migrate.h"
+
+#include "access/hash.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+
+/* The first key of the advisory lock, "SMIG"; the second hashes the set. */
+#define SM_LOCK_CLASS	0x534D4947
+
+static void
+spi_check(int rc, const char *what)
+{
+	if (rc < 0)
+		elog(ERROR, "schema_migrate: %s failed: %s", what, SPI_result_code_string(rc));
+}
+
+static Datum
+text_array(char **items, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * (n + 1));
+	bool	   *nulls = palloc(sizeof(bool) * (n + 1));
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	for (int i = 0; i < n; i++)
+	{
+		nulls[i] = items[i] == NULL;
+		d[i] = items[i] ? CStringGetTextDatum(items[i]) : (Datum) 0;
+	}
+	return PointerGetDatum(construct_md_array(d, nulls, 1, dims, lbs, TEXTOID,
+											  -1, false, TYPALIGN_INT));
+}
+
+static Datum
+float8_array(double *items, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * (n + 1));
+
+	for (int i = 0; i < n; i++)
+		d[i] = Float8GetDatum(items[i]);
+	return PointerGetDatum(construct_array(d, n, FLOAT8OID, sizeof(float8),
+										   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+static Datum
+timestamptz_array(TimestampTz *items, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * (n + 1));
+
+	for (int i = 0; i < n; i++)
+		d[i] = TimestampTzGetDatum(items[i]);
+	return PointerGetDatum(construct_array(d, n, TIMESTAMPTZOID, sizeof(TimestampTz),
+										   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+static char *
+current_role_name(void)
+{
+	return GetUserNameFromId(GetUserId(), false);
+}
+
+/* ---------- reading ---------- */
+
+static char *
+col_text(HeapTuple tup, TupleDesc desc, int col)
+{
+	return SPI_getvalue(tup, desc, col);
+}
+
+/*
+ * Read the applied revisions of the set: one indexed read.  Uses a fresh
+ * snapshot (read_only = false), so a caller that just waited for the set's
+ * lock sees what the previous holder committed.
+ */
+SetState *
+store_read_state(const char *schema, const MigrationSet *set)
+{
+	const Graph *g = set->graph;
+	SetState   *st = palloc0(sizeof(SetState));
+	char	   *sql = psprintf("SELECT revision, checksum, applied_at, applied_by, duration_ms"
+							   " FROM %s.sm_version WHERE set_name OPERATOR(pg_catalog.=) $1",
+							   schema);
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(set->name)};
+	uint64		n;
+
+	spi_check(SPI_execute_with_args(sql, 1, types, values, NULL, false, 0),
+			  "reading the version table");
+	n = SPI_processed;
+	st->applied = palloc0(sizeof(bool) * (g->n + 1));
+	st->rows = palloc0(sizeof(AppliedRev *) * (g->n + 1));
+	st->orphans = palloc0(sizeof(AppliedRev) * (n + 1));
+	for (uint64 i = 0; i < n; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		AppliedRev *r = palloc0(sizeof(AppliedRev));
+		bool		isnull;
+		int			node;
+
+		r->revision = col_text(tup, desc, 1);
+		r->checksum = col_text(tup, desc, 2);
+		r->applied_at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 3, &isnull));
+		r->applied_by = col_text(tup, desc, 4);
+		r->duration_ms = DatumGetFloat8(SPI_getbinval(tup, desc, 5, &isnull));
+		if (isnull)
+			r->duration_ms = -1;
+		node = graph_find(g, r->revision);
+		if (node < 0)
+			st->orphans[st->n_orphans++] = *r;
+		else
+		{
+			st->applied[node] = true;
+			st->rows[node] = r;
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return st;
+}
+
+/* ---------- locking ---------- */
+
+/*
+ * Serialize migrations of one set in one database: a transaction-level
+ * advisory lock, the same as pg_advisory_xact_lock(1397573959,
+ * hashtext(set_name)), so a DBA can see in pg_locks who is migrating.
+ */
+void
+store_lock_set(const MigrationSet *set)
+{
+	LOCKTAG		tag;
+	uint32		key = hash_bytes((const unsigned char *) set->name, strlen(set->name));
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, SM_LOCK_CLASS, key, 2);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/* ---------- writing ---------- */
+
+static void
+insert_version_rows(const char *schema, const MigrationSet *set,
+					StepRecord *steps, int n)
+{
+	char	   *sql = psprintf("INSERT INTO %s.sm_version"
+							   " (set_name, revision, checksum, applied_at, applied_by, duration_ms)"
+							   " SELECT $1, u.r, u.c, u.a, $2, u.d"
+							   " FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4),"
+							   "  pg_catalog.unnest($5), pg_catalog.unnest($6)) AS u(r, c, a, d)",
+							   schema);
+	Oid			types[6] = {TEXTOID, NAMEOID, TEXTARRAYOID, TEXTARRAYOID,
+	TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID};
+	Datum		values[6];
+	char	  **revs = palloc(sizeof(char *) * (n + 1));
+	char	  **sums = palloc(sizeof(char *) * (n + 1));
+	TimestampTz *ats = palloc(sizeof(TimestampTz) * (n + 1));
+	double	   *durs = palloc(sizeof(double) * (n + 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		revs[i] = steps[i].mig->revision;
+		sums[i] = steps[i].mig->checksum;
+		ats[i] = steps[i].started_at;
+		durs[i] = steps[i].duration_ms;
+	}
+	values[0] = CStringGetTextDatum(set->name);
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(current_role_name()));
+	values[2] = text_array(revs, n);
+	values[3] = text_array(sums, n);
+	values[4] = timestamptz_array(ats, n);
+	values[5] = float8_array(durs, n);
+	spi_check(SPI_execute_with_args(sql, 6, types, values, NULL, false, 0),
+			  "recording applied revisions");
+}
+
+static void
+delete_version_rows(const char *schema, const MigrationSet *set,
+					StepRecord *steps, int n)
+{
+	char	   *sql = psprintf("DELETE FROM %s.sm_version"
+							   " WHERE set_name OPERATOR(pg_catalog.=) $1"
+							   " AND revision OPERATOR(pg_catalog.=) ANY ($2)",
+							   schema);
+	Oid			types[2] = {TEXTOID, TEXTARRAYOID};
+	Datum		values[2];
+	char	  **revs = palloc(sizeof(char *) * (n + 1));
+
+	for (int i = 0; i < n; i++)
+		revs[i] = steps[i].mig->revision;
+	values[0] = CStringGetTextDatum(set->name);
+	values[1] = text_array(revs, n);
+	spi_check(SPI_execute_with_args(sql, 2, types, values, NULL, false, 0),
+			  "recording reverted revisions");
+}
+
+/* One successful log row per step. */
+static void
+log_steps(const char *schema, const MigrationSet *set, PlanDirection dir,
+		  const char *operation, StepRecord *steps, int n)
+{
+	char	   *sql = psprintf("INSERT INTO %s.sm_log"
+							   " (set_name, revision, operation, direction, checksum, file,"
+							   "  started_at, duration_ms, performed_by, success)"
+							   " SELECT $1, u.r, $2, $3, u.c, u.f, u.a, u.d, $4, true"
+							   " FROM ROWS FROM (pg_catalog.unnest($5), pg_catalog.unnest($6),"
+							   "  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9))"
+							   " AS u(r, c, f, a, d)",
+							   schema);
+	Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, NAMEOID, TEXTARRAYOID,
+		TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID};
+	Datum		values[9];
+	char	  **revs = palloc(sizeof(char *) * (n + 1));
+	char	  **sums = palloc(sizeof(char *) * (n + 1));
+	char	  **files = palloc(sizeof(char *) * (n + 1));
+	TimestampTz *ats = palloc(sizeof(TimestampTz) * (n + 1));
+	double	   *durs = palloc(sizeof(double) * (n + 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		revs[i] = steps[i].mig->revision;
+		sums[i] = steps[i].mig->checksum;
+		files[i] = (char *) steps[i].mig->file;
+		ats[i] = steps[i].started_at;
+		durs[i] = steps[i].duration_ms;
+	}
+	values[0] = CStringGetTextDatum(set->name);
+	values[1] = CStringGetTextDatum(operation);
+	values[2] = CStringGetTextDatum(dir == PLAN_UP ? "up" : "down");
+	values[3] = DirectFunctionCall1(namein, CStringGetDatum(current_role_name()));
+	values[4] = text_array(revs, n);
+	values[5] = text_array(sums, n);
+	values[6] = text_array(files, n);
+	values[7] = timestamptz_array(ats, n);
+	values[8] = float8_array(durs, n);
+	spi_check(SPI_execute_with_args(sql, 9, types, values, NULL, false, 0),
+			  "writing the operations log");
+}
+
+void
+store_record_steps(const char *schema, const MigrationSet *set,
+				   PlanDirection dir, const char *operation,
+				   StepRecord *steps, int n)
+{
+	if (n == 0)
+		return;
+	if (dir == PLAN_UP)
+		insert_version_rows(schema, set, steps, n);
+	else
+		delete_version_rows(schema, set, steps, n);
+	log_steps(schema, set, dir, operation, steps, n);
+}
