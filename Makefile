@@ -23,7 +23,7 @@ EXTENSION = schema_migrate
 DATA = $(wildcard sql/schema_migrate--*.sql)
 
 REGRESS = $(patsubst sql/%.sql,%,$(filter-out sql/schema_migrate--%,$(sort $(wildcard sql/*.sql))))
-REGRESS_OPTS = --inputdir=. --outputdir=results --load-extension=schema_migrate
+REGRESS_OPTS = --inputdir=.
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

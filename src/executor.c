@@ -259,8 +259,9 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir)
 			refuse_statement(&place, line,
 							 psprintf("%s cannot run inside a transaction", what),
 							 "Put it in a migration of its own marked \"-- transactional: false\", and apply that with CALL sm_migrate().");
-		ps->stmts[n].offset = off;
-		ps->stmts[n].len = len;
+		/* run from the first word: clean context text and exact lines */
+		ps->stmts[n].offset = start;
+		ps->stmts[n].len = off + len - start;
 		ps->stmts[n].line = line;
 		n++;
 	}
@@ -312,7 +313,7 @@ run_step(const MigrationSet *set, const PreparedStep *ps, PlanDirection dir,
 		int			rc;
 
 		place.text = sql;
-		place.line = ps->first_line + lines_before(ps->sql, ps->stmts[i].offset);
+		place.line = ps->stmts[i].line;
 		rc = SPI_execute(sql, false, 0);
 		if (rc < 0)
 		{
@@ -482,11 +483,13 @@ exec_move(const char *schema, const MigrationSet *set, PlanDirection dir,
 	{
 		char	   *now = exec_current_text(set->graph, st->applied);
 
+		char	   *took = sm_timing ? psprintf(" in %.0f ms", res.elapsed_ms) : "";
+
 		ereport(NOTICE,
-				(errmsg("%d migration%s %s in %.0f ms, now at %s",
+				(errmsg("%d migration%s %s%s, now at %s",
 						res.n_done, res.n_done == 1 ? "" : "s",
 						dir == PLAN_UP ? "applied" : "reverted",
-						res.elapsed_ms, now)));
+						took, now)));
 		return now;
 	}
 }

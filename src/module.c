@@ -14,6 +14,7 @@ PG_MODULE_MAGIC;
 
 char	   *sm_path = NULL;
 char	   *sm_set = NULL;
+bool		sm_timing = true;
 
 void		_PG_init(void);
 
@@ -38,6 +39,15 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("schema_migrate.timing",
+							 "Show how long migrations took in NOTICEs.",
+							 "Off gives stable output for regression tests.",
+							 &sm_timing,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("schema_migrate");

@@ -216,7 +216,16 @@ resolve_edges(const SmEnv *env, Migration **sorted, int n)
 		Migration  *m = sorted[i];
 		int			k = 0;
 
-		/* without a down_revision directive: the previous in version order */
+		/*
+		 * Without a down_revision directive: the previous in version order.
+		 * Reset first, so that a parent filled in by an earlier build of a
+		 * different set does not stick to the migration.
+		 */
+		if (!m->down_given)
+		{
+			m->n_parents = 0;
+			m->parents = NULL;
+		}
 		if (!m->down_given && i > 0)
 		{
 			m->n_parents = 1;
@@ -270,8 +279,13 @@ report_cycle(const SmEnv *env, Migration **sorted, int n, RawEdges *e,
 	/* the cycle is path[seen_at[u]-1 .. len-1], walked child -> parent */
 	dl = snprintf(detail, sizeof(detail), "The cycle is: ");
 	for (int i = len - 1; i >= seen_at[u] - 1 && dl < sizeof(detail) - 64; i--)
+	{
 		dl += snprintf(detail + dl, sizeof(detail) - dl, "%s -> ",
 					   sorted[path[i]]->revision);
+		/* snprintf returns the untruncated length; long ids overrun */
+		if (dl >= sizeof(detail))
+			dl = sizeof(detail) - 1;
+	}
 	snprintf(detail + dl, sizeof(detail) - dl, "%s.", sorted[path[len - 1]]->revision);
 	sm_fail(env, SM_ERR_CYCLE, sorted[u]->file, 0, detail,
 			"Fix the down_revision or depends_on directives so that every chain leads back to a root.",
@@ -418,7 +432,9 @@ graph_build(const SmEnv *env, Migration **migs, int n)
 	RawEdges	e;
 	int		   *order;
 
-	memcpy(sorted, migs, sizeof(Migration *) * n);
+	/* an empty set may come with migs == NULL; memcpy must not see it */
+	if (n > 0)
+		memcpy(sorted, migs, sizeof(Migration *) * n);
 	qsort(sorted, n, sizeof(Migration *), cmp_mig_natural);
 	check_duplicates(env, sorted, n);
 	e = resolve_edges(env, sorted, n);
@@ -594,9 +610,14 @@ resolve_revision(const SmEnv *env, const Graph *g, const char *spec)
 		 strncmp(g->nodes[g->by_name[i]].mig->revision, spec, speclen) == 0; i++)
 	{
 		if (matches < 5)
+		{
 			dl += snprintf(detail + dl, sizeof(detail) - dl, "%s%s",
 						   matches ? ", " : "Candidates: ",
 						   g->nodes[g->by_name[i]].mig->revision);
+			/* snprintf returns the untruncated length; long ids overrun */
+			if (dl >= sizeof(detail))
+				dl = sizeof(detail) - 1;
+		}
 		node = g->by_name[i];
 		matches++;
 	}

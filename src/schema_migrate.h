@@ -22,6 +22,7 @@
 /* GUCs (module.c) */
 extern char *sm_path;
 extern char *sm_set;
+extern bool sm_timing;
 
 /* A loaded migration set: its files parsed and its graph built. */
 typedef struct MigrationSet

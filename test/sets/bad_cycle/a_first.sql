@@ -1,0 +1,3 @@
+-- down_revision: c
+-- +up
+SELECT 1;

@@ -1,0 +1,3 @@
+-- down_revision: a
+-- +up
+SELECT 1;

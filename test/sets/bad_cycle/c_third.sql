@@ -1,0 +1,3 @@
+-- down_revision: b
+-- +up
+SELECT 1;

@@ -1,0 +1,5 @@
+-- message: typo ahead
+-- down_revison: none
+
+-- +up
+SELECT 1;

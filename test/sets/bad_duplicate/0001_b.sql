@@ -1,0 +1,2 @@
+-- +up
+CREATE TABLE dup_b (id int);

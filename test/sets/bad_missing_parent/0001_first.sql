@@ -1,0 +1,2 @@
+-- +up
+CREATE TABLE mp_1 (id int);

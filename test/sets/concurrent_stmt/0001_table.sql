@@ -1,0 +1,1 @@
+CREATE TABLE cs_t (id int);

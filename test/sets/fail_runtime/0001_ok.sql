@@ -1,0 +1,1 @@
+CREATE TABLE fr_ok (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE fs_ok (id int);

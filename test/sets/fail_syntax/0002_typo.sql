@@ -1,0 +1,8 @@
+-- +up
+CREATE TABLE fs_one (id int);
+
+CREATE TABLE fs_two (
+    id int,
+    name text,,
+    note text
+);

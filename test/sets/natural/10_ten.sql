@@ -1,0 +1,1 @@
+CREATE TABLE nat_10 (id int);

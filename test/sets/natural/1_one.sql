@@ -1,0 +1,1 @@
+CREATE TABLE nat_1 (id int);

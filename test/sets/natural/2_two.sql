@@ -1,0 +1,1 @@
+CREATE TABLE nat_2 (id int);

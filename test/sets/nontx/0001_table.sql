@@ -1,0 +1,1 @@
+CREATE TABLE nt_t (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE px_1 (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE px_2 (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE px_3 (id int);

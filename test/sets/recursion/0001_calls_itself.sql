@@ -1,0 +1,2 @@
+CREATE TABLE rec_t (id int);
+SELECT sm_upgrade('head');

@@ -1,0 +1,1 @@
+CREATE TABLE sp_t (id int);
