@@ -17,7 +17,11 @@ OBJS = \
 	src/set_reader.o \
 	src/version_store.o \
 	src/executor.o \
-	src/functions.o
+	src/functions.o \
+	$(SM_EXTRA_OBJS)
+
+# Objects added by later features (formats, background worker, ...).
+SM_EXTRA_OBJS =
 
 EXTENSION = schema_migrate
 DATA = $(wildcard sql/schema_migrate--*.sql)

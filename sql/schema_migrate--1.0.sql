@@ -83,3 +83,9 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 REVOKE ALL ON FUNCTION @extschema@.sm_upgrade(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.sm_current(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.sm_history(text) FROM PUBLIC;
+
+-- ==== command set (downgrade, stamp, inspection) ====
+
+-- ==== production operation (sm_migrate, repair, status) ====
+
+-- ==== other tools' formats and adoption ====
