@@ -18,6 +18,8 @@ OBJS = \
 	src/version_store.o \
 	src/executor.o \
 	src/functions.o \
+	src/script_writer.o \
+	src/graph_render.o \
 	$(SM_EXTRA_OBJS)
 
 # Objects added by later features (formats, background worker, ...).

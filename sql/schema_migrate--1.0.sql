@@ -86,6 +86,84 @@ REVOKE ALL ON FUNCTION @extschema@.sm_history(text) FROM PUBLIC;
 
 -- ==== command set (downgrade, stamp, inspection) ====
 
+CREATE FUNCTION @extschema@.sm_downgrade(target text, set_name text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'sm_downgrade'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.sm_stamp(target text, set_name text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'sm_stamp'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.sm_heads(set_name text DEFAULT NULL,
+	OUT revision text, OUT message text, OUT file text,
+	OUT branch_labels text[], OUT applied boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_heads'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.sm_branches(set_name text DEFAULT NULL,
+	OUT revision text, OUT message text, OUT children text[],
+	OUT applied boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_branches'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.sm_show(rev text, set_name text DEFAULT NULL,
+	OUT revision text, OUT down_revisions text[], OUT depends_on text[],
+	OUT branch_labels text[], OUT message text, OUT file text,
+	OUT checksum text, OUT applied boolean, OUT applied_at timestamptz,
+	OUT applied_by name, OUT applied_checksum text, OUT transactional boolean,
+	OUT lock_timeout_ms integer, OUT statement_timeout_ms integer,
+	OUT up_sql text, OUT down_sql text, OUT is_head boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_show'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.sm_plan(target text DEFAULT 'head',
+	set_name text DEFAULT NULL,
+	OUT step integer, OUT revision text, OUT direction text, OUT file text,
+	OUT message text, OUT transactional boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_plan'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.sm_upgrade_sql(target text DEFAULT 'head',
+										   set_name text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'sm_upgrade_sql'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.sm_downgrade_sql(target text,
+											 set_name text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'sm_downgrade_sql'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.sm_graph(format text DEFAULT 'text',
+									 set_name text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'sm_graph'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.sm_check(set_name text DEFAULT NULL)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'sm_check'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+REVOKE ALL ON FUNCTION @extschema@.sm_downgrade(text, text),
+	@extschema@.sm_stamp(text, text),
+	@extschema@.sm_heads(text),
+	@extschema@.sm_branches(text),
+	@extschema@.sm_show(text, text),
+	@extschema@.sm_plan(text, text),
+	@extschema@.sm_upgrade_sql(text, text),
+	@extschema@.sm_downgrade_sql(text, text),
+	@extschema@.sm_graph(text, text),
+	@extschema@.sm_check(text)
+	FROM PUBLIC;
+
 -- ==== production operation (sm_migrate, repair, status) ====
 
 -- ==== other tools' formats and adoption ====

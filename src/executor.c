@@ -22,25 +22,9 @@
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "portability/instr_time.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
-
-/* A statement of a step: where it is in the section's SQL. */
-typedef struct StmtSpan
-{
-	int			offset;
-	int			len;
-	int			line;			/* file line where the statement starts */
-} StmtSpan;
-
-typedef struct PreparedStep
-{
-	const Migration *mig;
-	const char *sql;			/* the up or down section */
-	int			first_line;		/* file line of the section's first line */
-	int			n_stmts;
-	StmtSpan   *stmts;
-} PreparedStep;
 
 /* What the error context callback needs to name the place. */
 typedef struct ExecPlace
@@ -270,8 +254,8 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir)
 	MemoryContextDelete(tmp);
 }
 
-static PreparedStep *
-prepare_plan(const MigrationSet *set, const MigPlan *plan)
+PreparedStep *
+exec_prepare_plan(const MigrationSet *set, const MigPlan *plan, bool online)
 {
 	PreparedStep *steps = palloc0(sizeof(PreparedStep) * (plan->n_steps + 1));
 
@@ -280,7 +264,7 @@ prepare_plan(const MigrationSet *set, const MigPlan *plan)
 		const Migration *m = set->graph->nodes[plan->steps[i]].mig;
 		PreparedStep *ps = &steps[i];
 
-		if (!m->transactional)
+		if (!m->transactional && online)
 			ereport(ERROR,
 					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
 					 errmsg("migration %s (set \"%s\", file %s) cannot run inside a transaction",
@@ -305,6 +289,13 @@ run_step(const MigrationSet *set, const PreparedStep *ps, PlanDirection dir,
 	ExecPlace	place = {set, ps, dir, NULL, ps->first_line};
 	ErrorContextCallback cb = {error_context_stack, exec_error_callback, &place};
 
+	/*
+	 * A migration starts from the caller's settings, and what it SETs does
+	 * not leak into the next migration or back to the caller: give it a GUC
+	 * nest level and undo the level when it is done.
+	 */
+	int			guc_level = NewGUCNestLevel();
+
 	error_context_stack = &cb;
 	for (int i = 0; i < ps->n_stmts; i++)
 	{
@@ -328,6 +319,7 @@ run_step(const MigrationSet *set, const PreparedStep *ps, PlanDirection dir,
 		MemoryContextReset(stmt_cxt);
 		CHECK_FOR_INTERRUPTS();
 	}
+	AtEOXact_GUC(false, guc_level);
 	error_context_stack = cb.previous;
 }
 
@@ -345,7 +337,7 @@ static void
 run_plan(const char *schema, const MigrationSet *set, const MigPlan *plan,
 		 ExecResult *res)
 {
-	PreparedStep *steps = prepare_plan(set, plan);
+	PreparedStep *steps = exec_prepare_plan(set, plan, true);
 	StepRecord *records = palloc0(sizeof(StepRecord) * (plan->n_steps + 1));
 	MemoryContext stmt_cxt = AllocSetContextCreate(CurrentMemoryContext,
 												   "schema_migrate statement",
@@ -404,6 +396,9 @@ exec_plan(const char *schema, const MigrationSet *set, const MigPlan *plan)
 
 /* ---------- moving a set to a target ---------- */
 
+static char *report_done(const MigrationSet *set, const SetState *st,
+						 PlanDirection dir, const ExecResult *res);
+
 /* The current revisions as "a, b", or "base". */
 char *
 exec_current_text(const Graph *g, const bool *applied)
@@ -434,34 +429,62 @@ check_orphans(const MigrationSet *set, const SetState *st)
 						 set->dir)));
 }
 
-static MigPlan *
-make_plan(const MigrationSet *set, const SetState *st, PlanDirection dir,
-		  const char *target)
+/* Which way does a target point?  Revisions can go either way. */
+static bool
+target_is_down(const char *target)
 {
-	if (dir == PLAN_UP)
-		return plan_upgrade(sm_server_env(), set->graph, st->applied, target);
-	return plan_downgrade(sm_server_env(), set->graph, st->applied, target);
+	return strcmp(target, "base") == 0 || target[0] == '-' ||
+		strstr(target, "@-") != NULL;
+}
+
+static bool
+target_is_up(const char *target)
+{
+	const char *at = strchr(target, '@');
+
+	return strcmp(target, "head") == 0 || strcmp(target, "heads") == 0 ||
+		target[0] == '+' || (at && (strcmp(at, "@head") == 0 || at[1] == '+'));
 }
 
 /*
- * Move the set towards target in the caller's transaction.  The plan is
- * made first without the lock: when there is nothing to do (the start-up
- * case) that is the whole cost.  Otherwise take the set's lock, read the
- * state again with a fresh snapshot (a concurrent caller may have done the
- * work meanwhile), plan again, and run.  Returns the current revisions.
+ * Plan a move; PLAN_AUTO picks the direction: upgrade targets go up,
+ * downgrade targets down, and a revision goes up when it is not applied
+ * and down (reverting what came after it) when it is.
  */
-char *
-exec_move(const char *schema, const MigrationSet *set, PlanDirection dir,
+MigPlan *
+exec_make_plan(const MigrationSet *set, const bool *applied, int dir,
+			   const char *target)
+{
+	const SmEnv *env = sm_server_env();
+	MigPlan    *plan;
+
+	if (dir == PLAN_UP)
+		return plan_upgrade(env, set->graph, applied, target);
+	if (dir == PLAN_DOWN)
+		return plan_downgrade(env, set->graph, applied, target);
+	if (target_is_down(target))
+		return plan_downgrade(env, set->graph, applied, target);
+	plan = plan_upgrade(env, set->graph, applied, target);
+	if (plan->n_steps > 0 || target_is_up(target))
+		return plan;
+	return plan_downgrade(env, set->graph, applied, target);
+}
+
+static MigPlan *
+make_plan(const MigrationSet *set, const SetState *st, int dir,
 		  const char *target)
 {
-	SetState   *st = store_read_state(schema, set);
-	MigPlan	   *plan;
-	ExecResult	res;
+	return exec_make_plan(set, st->applied, dir, target);
+}
 
-	check_orphans(set, st);
-	plan = make_plan(set, st, dir, target);
-	if (plan->n_steps == 0)
-		return exec_current_text(set->graph, st->applied);
+/*
+ * Take the set's lock and read its state again with a fresh snapshot: a
+ * concurrent caller may have migrated while we waited.
+ */
+SetState *
+exec_lock_and_reread(const char *schema, const MigrationSet *set)
+{
+	SetState   *st;
 
 	if (IsolationUsesXactSnapshot())
 		ereport(ERROR,
@@ -473,23 +496,68 @@ exec_move(const char *schema, const MigrationSet *set, PlanDirection dir,
 	store_lock_set(set);
 	st = store_read_state(schema, set);
 	check_orphans(set, st);
+	return st;
+}
+
+/*
+ * Move the set towards target in the caller's transaction.  The plan is
+ * made first without the lock: when there is nothing to do (the start-up
+ * case) that is the whole cost.  Otherwise take the set's lock, read the
+ * state again with a fresh snapshot (a concurrent caller may have done the
+ * work meanwhile), plan again, and run.  Returns the current revisions.
+ */
+char *
+exec_move(const char *schema, const MigrationSet *set, int dir,
+		  const char *target)
+{
+	SetState   *st = store_read_state(schema, set);
+	MigPlan	   *plan;
+	ExecResult	res;
+
+	check_orphans(set, st);
+	plan = make_plan(set, st, dir, target);
+	if (plan->n_steps == 0)
+		return exec_current_text(set->graph, st->applied);
+
+	st = exec_lock_and_reread(schema, set);
 	plan = make_plan(set, st, dir, target);
 	if (plan->n_steps == 0)
 		return exec_current_text(set->graph, st->applied);
 
 	res = exec_plan(schema, set, plan);
 	for (int i = 0; i < plan->n_steps; i++)
-		st->applied[plan->steps[i]] = dir == PLAN_UP;
-	{
-		char	   *now = exec_current_text(set->graph, st->applied);
+		st->applied[plan->steps[i]] = plan->direction == PLAN_UP;
+	return report_done(set, st, plan->direction, &res);
+}
 
-		char	   *took = sm_timing ? psprintf(" in %.0f ms", res.elapsed_ms) : "";
+/* The closing NOTICE: how many, how long, where the database is now. */
+static char *
+report_done(const MigrationSet *set, const SetState *st, PlanDirection dir,
+			const ExecResult *res)
+{
+	char	   *now = exec_current_text(set->graph, st->applied);
+	char	   *took = sm_timing ? psprintf(" in %.0f ms", res->elapsed_ms) : "";
 
-		ereport(NOTICE,
-				(errmsg("%d migration%s %s%s, now at %s",
-						res.n_done, res.n_done == 1 ? "" : "s",
-						dir == PLAN_UP ? "applied" : "reverted",
-						took, now)));
-		return now;
-	}
+	ereport(NOTICE,
+			(errmsg("%d migration%s %s%s, now at %s",
+					res->n_done, res->n_done == 1 ? "" : "s",
+					dir == PLAN_UP ? "applied" : "reverted", took, now)));
+	return now;
+}
+
+/*
+ * Record the database as being at target without running anything: the
+ * applied set becomes exactly the target's ancestors.
+ */
+char *
+exec_stamp(const char *schema, const MigrationSet *set, const char *target)
+{
+	bool	   *want = plan_stamp(sm_server_env(), set->graph, target);
+	SetState   *st = exec_lock_and_reread(schema, set);
+
+	store_stamp(schema, set, st, want);
+	ereport(NOTICE,
+			(errmsg("stamped set \"%s\" at %s", set->name,
+					exec_current_text(set->graph, want))));
+	return exec_current_text(set->graph, want);
 }

@@ -203,3 +203,283 @@ sm_history(PG_FUNCTION_ARGS)
 	SPI_finish();
 	return (Datum) 0;
 }
+
+/* ---------- the rest of the command set ---------- */
+
+PG_FUNCTION_INFO_V1(sm_downgrade);
+PG_FUNCTION_INFO_V1(sm_stamp);
+PG_FUNCTION_INFO_V1(sm_heads);
+PG_FUNCTION_INFO_V1(sm_branches);
+PG_FUNCTION_INFO_V1(sm_show);
+PG_FUNCTION_INFO_V1(sm_plan);
+PG_FUNCTION_INFO_V1(sm_upgrade_sql);
+PG_FUNCTION_INFO_V1(sm_downgrade_sql);
+PG_FUNCTION_INFO_V1(sm_graph);
+PG_FUNCTION_INFO_V1(sm_check);
+
+Datum
+sm_downgrade(PG_FUNCTION_ARGS)
+{
+	char	   *target = required_arg(fcinfo, 0, "target");
+	char	   *set_name = optional_arg(fcinfo, 1);
+	const char *schema = ext_schema(fcinfo);
+	MigrationSet *set;
+
+	exec_check_not_nested("sm_downgrade");
+	set = set_load(set_name);
+	connect_spi();
+	PG_RETURN_TEXT_P(finish_with_text(exec_move(schema, set, PLAN_DOWN, target)));
+}
+
+Datum
+sm_stamp(PG_FUNCTION_ARGS)
+{
+	char	   *target = required_arg(fcinfo, 0, "target");
+	char	   *set_name = optional_arg(fcinfo, 1);
+	const char *schema = ext_schema(fcinfo);
+	MigrationSet *set;
+
+	exec_check_not_nested("sm_stamp");
+	set = set_load(set_name);
+	connect_spi();
+	PG_RETURN_TEXT_P(finish_with_text(exec_stamp(schema, set, target)));
+}
+
+/* Load the set and the database's state of it; leaves SPI connected. */
+static SetState *
+load_state(FunctionCallInfo fcinfo, int set_arg, MigrationSet **set)
+{
+	const char *schema = ext_schema(fcinfo);
+
+	*set = set_load(optional_arg(fcinfo, set_arg));
+	connect_spi();
+	return store_read_state(schema, *set);
+}
+
+static Datum
+nullable_text(const char *s, bool *isnull)
+{
+	*isnull = (s == NULL);
+	return s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+Datum
+sm_heads(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MigrationSet *set;
+	SetState   *st;
+
+	InitMaterializedSRF(fcinfo, 0);
+	st = load_state(fcinfo, 0, &set);
+	for (int i = 0; i < set->graph->n_heads; i++)
+	{
+		const GraphNode *node = &set->graph->nodes[set->graph->heads[i]];
+		Datum		v[5];
+		bool		nulls[5] = {false};
+
+		v[0] = CStringGetTextDatum(node->mig->revision);
+		v[1] = CStringGetTextDatum(node->mig->message);
+		v[2] = CStringGetTextDatum(node->mig->file);
+		v[3] = text_array_datum(node->mig->branch_labels, node->mig->n_labels);
+		v[4] = BoolGetDatum(st->applied[set->graph->heads[i]]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+Datum
+sm_branches(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MigrationSet *set;
+	SetState   *st;
+	const Graph *g;
+
+	InitMaterializedSRF(fcinfo, 0);
+	st = load_state(fcinfo, 0, &set);
+	g = set->graph;
+	for (int i = 0; i < g->n; i++)
+	{
+		const GraphNode *node = &g->nodes[i];
+		char	  **kids;
+		Datum		v[4];
+		bool		nulls[4] = {false};
+
+		if (node->n_children < 2)
+			continue;
+		kids = palloc(sizeof(char *) * node->n_children);
+		for (int c = 0; c < node->n_children; c++)
+			kids[c] = g->nodes[node->children[c]].mig->revision;
+		v[0] = CStringGetTextDatum(node->mig->revision);
+		v[1] = CStringGetTextDatum(node->mig->message);
+		v[2] = text_array_datum(kids, node->n_children);
+		v[3] = BoolGetDatum(st->applied[i]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+Datum
+sm_show(PG_FUNCTION_ARGS)
+{
+	char	   *rev = required_arg(fcinfo, 0, "revision");
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MigrationSet *set;
+	SetState   *st;
+	MigPlan    *one;
+	const Migration *m;
+	const AppliedRev *row;
+	Datum		v[17];
+	bool		nulls[17] = {false};
+	int			node;
+
+	InitMaterializedSRF(fcinfo, 0);
+	st = load_state(fcinfo, 1, &set);
+	/* resolve like any target: exact id, label or unique prefix */
+	one = plan_upgrade(sm_server_env(), set->graph,
+					   palloc0(sizeof(bool) * (set->graph->n + 1)), rev);
+	if (one->n_steps == 0 || strchr(rev, '+') || strchr(rev, '@') ||
+		strcmp(rev, "head") == 0 || strcmp(rev, "heads") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sm_show() takes one revision id, label or unique prefix")));
+	node = one->steps[one->n_steps - 1];
+	m = set->graph->nodes[node].mig;
+	row = st->rows[node];
+	v[0] = CStringGetTextDatum(m->revision);
+	v[1] = text_array_datum(m->parents, m->n_parents);
+	v[2] = text_array_datum(m->depends_on, m->n_depends);
+	v[3] = text_array_datum(m->branch_labels, m->n_labels);
+	v[4] = CStringGetTextDatum(m->message);
+	v[5] = CStringGetTextDatum(m->file);
+	v[6] = CStringGetTextDatum(m->checksum);
+	v[7] = BoolGetDatum(row != NULL);
+	v[8] = row ? TimestampTzGetDatum(row->applied_at) : (Datum) 0;
+	nulls[8] = row == NULL;
+	v[9] = nullable_text(row ? row->applied_by : NULL, &nulls[9]);
+	v[10] = nullable_text(row ? row->checksum : NULL, &nulls[10]);
+	v[11] = BoolGetDatum(m->transactional);
+	v[12] = Int32GetDatum(m->lock_timeout_ms);
+	nulls[12] = m->lock_timeout_ms < 0;
+	v[13] = Int32GetDatum(m->statement_timeout_ms);
+	nulls[13] = m->statement_timeout_ms < 0;
+	v[14] = CStringGetTextDatum(m->up_sql);
+	v[15] = nullable_text(m->has_down ? m->down_sql : NULL, &nulls[15]);
+	v[16] = BoolGetDatum(set->graph->nodes[node].is_head);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+Datum
+sm_plan(PG_FUNCTION_ARGS)
+{
+	char	   *target = required_arg(fcinfo, 0, "target");
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MigrationSet *set;
+	SetState   *st;
+	MigPlan    *plan;
+
+	InitMaterializedSRF(fcinfo, 0);
+	st = load_state(fcinfo, 1, &set);
+	plan = exec_make_plan(set, st->applied, PLAN_AUTO, target);
+	for (int i = 0; i < plan->n_steps; i++)
+	{
+		const Migration *m = set->graph->nodes[plan->steps[i]].mig;
+		Datum		v[6];
+		bool		nulls[6] = {false};
+
+		v[0] = Int32GetDatum(i + 1);
+		v[1] = CStringGetTextDatum(m->revision);
+		v[2] = CStringGetTextDatum(plan->direction == PLAN_UP ? "up" : "down");
+		v[3] = CStringGetTextDatum(m->file);
+		v[4] = CStringGetTextDatum(m->message);
+		v[5] = BoolGetDatum(m->transactional);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+static Datum
+offline_script(FunctionCallInfo fcinfo, int dir)
+{
+	char	   *target = required_arg(fcinfo, 0, "target");
+	const char *schema = ext_schema(fcinfo);
+	MigrationSet *set;
+	SetState   *st = load_state(fcinfo, 1, &set);
+	MigPlan    *plan = exec_make_plan(set, st->applied, dir, target);
+
+	PG_RETURN_TEXT_P(finish_with_text(script_for_plan(schema, set, plan, st->applied)));
+}
+
+Datum
+sm_upgrade_sql(PG_FUNCTION_ARGS)
+{
+	return offline_script(fcinfo, PLAN_UP);
+}
+
+Datum
+sm_downgrade_sql(PG_FUNCTION_ARGS)
+{
+	return offline_script(fcinfo, PLAN_DOWN);
+}
+
+Datum
+sm_graph(PG_FUNCTION_ARGS)
+{
+	char	   *format = required_arg(fcinfo, 0, "format");
+	MigrationSet *set;
+	SetState   *st = load_state(fcinfo, 1, &set);
+
+	if (strcmp(format, "text") == 0)
+		PG_RETURN_TEXT_P(finish_with_text(render_graph_text(set->graph, st->applied)));
+	if (strcmp(format, "dot") == 0)
+		PG_RETURN_TEXT_P(finish_with_text(render_graph_dot(set, st->applied)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown graph format \"%s\"", format),
+			 errhint("Use 'text' or 'dot'.")));
+	PG_RETURN_NULL();
+}
+
+/*
+ * For application start-up: true at the heads, otherwise an error that
+ * says what is missing (Alembic's "Target database is not up to date").
+ */
+Datum
+sm_check(PG_FUNCTION_ARGS)
+{
+	MigrationSet *set;
+	SetState   *st = load_state(fcinfo, 0, &set);
+	const Graph *g = set->graph;
+	int			pending = 0;
+	char	   *heads;
+
+	for (int i = 0; i < g->n; i++)
+		pending += !st->applied[i];
+	if (pending == 0 && st->n_orphans == 0)
+	{
+		SPI_finish();
+		PG_RETURN_BOOL(true);
+	}
+	{
+		bool	   *all = palloc(sizeof(bool) * (g->n + 1));
+
+		memset(all, true, sizeof(bool) * (g->n + 1));
+		heads = exec_current_text(g, all);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("the database is not up to date"),
+			 errdetail("Set \"%s\" is at %s; its head%s %s %s; %d migration%s pending%s.",
+					   set->name, exec_current_text(g, st->applied),
+					   g->n_heads == 1 ? "" : "s", g->n_heads == 1 ? "is" : "are",
+					   heads, pending, pending == 1 ? " is" : "s are",
+					   st->n_orphans ? ", and applied revisions have no file" : ""),
+			 errhint("Run SELECT sm_upgrade('heads'), or CALL sm_migrate().")));
+	PG_RETURN_BOOL(false);
+}

@@ -454,8 +454,7 @@ handle_line(ParseState *st, int line, const char *ls, const char *le,
 			return;
 		if (skip_blanks(ls, le)[0] == '/' && skip_blanks(ls, le)[1] == '*')
 		{
-			st->in_block_comment = true;
-			/* fall through to look for the closing marker on this line */
+			/* a block comment opens: scanned below */
 		}
 		else if (st->has_markers)
 			sm_fail(st->env, SM_ERR_MALFORMED, st->file, line, NULL,
@@ -470,11 +469,51 @@ handle_line(ParseState *st, int line, const char *ls, const char *le,
 			st->mig->up_line = line;
 		}
 	}
-	if (st->section == SEC_HEADER && st->in_block_comment)
+	if (st->section == SEC_HEADER)
 	{
-		for (const char *p = ls; p + 1 < le; p++)
-			if (p[0] == '*' && p[1] == '/')
-				st->in_block_comment = false;
+		/*
+		 * The line opens a block comment or is inside one.  Scan it, since
+		 * SQL may follow the comment on the same line (comment, then SELECT);
+		 * that SQL must not be dropped, nor slip in before "-- +up".
+		 * Nesting is not tracked.
+		 */
+		bool		in = st->in_block_comment;
+
+		for (const char *p = ls; p < le; p++)
+		{
+			if (in)
+			{
+				if (p + 1 < le && p[0] == '*' && p[1] == '/')
+				{
+					in = false;
+					p++;
+				}
+				continue;
+			}
+			if (p + 1 < le && p[0] == '/' && p[1] == '*')
+			{
+				in = true;
+				p++;
+				continue;
+			}
+			if (p + 1 < le && p[0] == '-' && p[1] == '-')
+				break;
+			if (isspace((unsigned char) *p))
+				continue;
+			if (st->has_markers)
+				sm_fail(st->env, SM_ERR_MALFORMED, st->file, line, NULL,
+						"Only \"-- key: value\" directives and comments may stand before \"-- +up\".",
+						"SQL before the \"-- +up\" marker in file \"%s\" line %d",
+						st->file, line);
+			/* a file without markers: its SQL starts after the comment */
+			st->section = SEC_UP;
+			st->up_start = p;
+			st->mig->up_line = line;
+			st->any_sql = true;
+			st->in_block_comment = false;
+			return;
+		}
+		st->in_block_comment = in;
 		return;
 	}
 	if (klen > 0 && directive_index(key, klen) >= 0)

@@ -72,8 +72,32 @@ typedef struct StepRecord
 extern void store_record_steps(const char *schema, const MigrationSet *set,
 							   PlanDirection dir, const char *operation,
 							   StepRecord *steps, int n);
+extern void store_stamp(const char *schema, const MigrationSet *set,
+						const SetState *old, const bool *want);
 
 /* executor.c */
+
+/* A statement of a step: where it is in the section's SQL. */
+typedef struct StmtSpan
+{
+	int			offset;
+	int			len;
+	int			line;			/* file line where the statement starts */
+} StmtSpan;
+
+/* A step split into statements and checked, before anything runs. */
+typedef struct PreparedStep
+{
+	const Migration *mig;
+	const char *sql;			/* the up or down section */
+	int			first_line;		/* file line of the section's first line */
+	int			n_stmts;
+	StmtSpan   *stmts;
+} PreparedStep;
+
+extern PreparedStep *exec_prepare_plan(const MigrationSet *set,
+									   const MigPlan *plan, bool online);
+
 typedef struct ExecResult
 {
 	int			n_done;
@@ -83,9 +107,26 @@ typedef struct ExecResult
 extern ExecResult exec_plan(const char *schema, const MigrationSet *set,
 							const MigPlan *plan);
 extern void exec_check_not_nested(const char *fname);
-extern char *exec_move(const char *schema, const MigrationSet *set,
-					   PlanDirection dir, const char *target);
+/* a direction for exec_make_plan / exec_move: pick it from the target */
+#define PLAN_AUTO 2
+
+extern MigPlan *exec_make_plan(const MigrationSet *set, const bool *applied,
+							   int dir, const char *target);
+extern SetState *exec_lock_and_reread(const char *schema,
+									  const MigrationSet *set);
+extern char *exec_move(const char *schema, const MigrationSet *set, int dir,
+					   const char *target);
+extern char *exec_stamp(const char *schema, const MigrationSet *set,
+						const char *target);
 extern char *exec_current_text(const Graph *g, const bool *applied);
 
+
+/* script_writer.c */
+extern char *script_for_plan(const char *schema, const MigrationSet *set,
+							 const MigPlan *plan, const bool *applied);
+
+/* graph_render.c */
+extern char *render_graph_text(const Graph *g, const bool *applied);
+extern char *render_graph_dot(const MigrationSet *set, const bool *applied);
 
 #endif							/* SCHEMA_MIGRATE_H */

@@ -87,6 +87,14 @@ typedef struct Migration
 	const char *text;
 	size_t		text_len;
 	char	   *checksum;		/* filled in by whoever reads the file */
+
+	/* Other tools' formats (src/formats/); zero for native files. */
+	const char *format;			/* "native", "Flyway", ...; NULL: native */
+	const char *down_file;		/* file of down_sql when not file; NULL: same */
+	bool		repeatable;		/* re-run whenever its checksum changes */
+	char	   *verify_sql;		/* run after up_sql; failing fails the step */
+	int			verify_line;
+	const char *verify_file;
 } Migration;
 
 /* Parse one file.  data need not be NUL-terminated; it is copied. */

@@ -238,6 +238,9 @@ log_steps(const char *schema, const MigrationSet *set, PlanDirection dir,
 	TimestampTz *ats = palloc(sizeof(TimestampTz) * (n + 1));
 	double	   *durs = palloc(sizeof(double) * (n + 1));
 
+	if (n == 0)
+		return;
+
 	for (int i = 0; i < n; i++)
 	{
 		revs[i] = steps[i].mig->revision;
@@ -271,4 +274,39 @@ store_record_steps(const char *schema, const MigrationSet *set,
 	else
 		delete_version_rows(schema, set, steps, n);
 	log_steps(schema, set, dir, operation, steps, n);
+}
+
+/*
+ * Make the applied set exactly want: revisions that leave are deleted,
+ * revisions that arrive are inserted with their files' checksums, and each
+ * change is logged as a stamp.
+ */
+void
+store_stamp(const char *schema, const MigrationSet *set, const SetState *old,
+			const bool *want)
+{
+	const Graph *g = set->graph;
+	StepRecord *add = palloc0(sizeof(StepRecord) * (g->n + 1));
+	StepRecord *drop = palloc0(sizeof(StepRecord) * (g->n + 1));
+	int			n_add = 0,
+				n_drop = 0;
+	TimestampTz now = GetCurrentTimestamp();
+
+	for (int i = 0; i < g->n; i++)
+	{
+		StepRecord *r;
+
+		if (want[i] == old->applied[i])
+			continue;
+		r = want[i] ? &add[n_add++] : &drop[n_drop++];
+		r->mig = g->nodes[i].mig;
+		r->started_at = now;
+		r->duration_ms = 0;
+	}
+	if (n_add > 0)
+		insert_version_rows(schema, set, add, n_add);
+	if (n_drop > 0)
+		delete_version_rows(schema, set, drop, n_drop);
+	log_steps(schema, set, PLAN_UP, "stamp", add, n_add);
+	log_steps(schema, set, PLAN_DOWN, "stamp", drop, n_drop);
 }

@@ -1,0 +1,6 @@
+-- down_revision: 0004, 0006
+-- message: merge billing and search
+-- +up
+
+-- +down
+

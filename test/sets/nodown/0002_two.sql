@@ -1,0 +1,1 @@
+CREATE TABLE nd_2 (id int);
