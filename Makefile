@@ -28,7 +28,9 @@ SM_EXTRA_OBJS =
 EXTENSION = schema_migrate
 DATA = $(wildcard sql/schema_migrate--*.sql)
 
-REGRESS = $(patsubst sql/%.sql,%,$(filter-out sql/schema_migrate--%,$(sort $(wildcard sql/*.sql))))
+# core first (it creates the extension), then the rest in name order
+SM_TESTS = $(patsubst sql/%.sql,%,$(filter-out sql/schema_migrate--%,$(sort $(wildcard sql/*.sql))))
+REGRESS = core $(filter-out core,$(SM_TESTS))
 REGRESS_OPTS = --inputdir=.
 
 PG_CONFIG ?= pg_config
