@@ -23,7 +23,16 @@ OBJS = \
 	$(SM_EXTRA_OBJS)
 
 # Objects added by later features (formats, background worker, ...).
-SM_EXTRA_OBJS =
+SM_EXTRA_OBJS = \
+	src/worker.o
+SM_EXTRA_OBJS += src/formats/formats.o
+SM_EXTRA_OBJS += src/formats/golang_migrate.o
+SM_EXTRA_OBJS += src/formats/flyway.o
+SM_EXTRA_OBJS += src/formats/dbmate.o
+SM_EXTRA_OBJS += src/formats/goose.o
+SM_EXTRA_OBJS += src/formats/diesel.o
+SM_EXTRA_OBJS += src/formats/sqitch.o
+SM_EXTRA_OBJS += src/adopt.o
 
 EXTENSION = schema_migrate
 DATA = $(wildcard sql/schema_migrate--*.sql)
@@ -61,3 +70,10 @@ uninstall-sets:
 
 unit:
 	$(MAKE) -C test/unit PG_CONFIG=$(PG_CONFIG)
+
+# libFuzzer targets for the parser and graph (clang + libclang-rt-14-dev);
+# FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) -C test/fuzz run SECONDS=$(FUZZ_SECONDS)
+.PHONY: fuzz

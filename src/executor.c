@@ -22,9 +22,25 @@
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "portability/instr_time.h"
+#include "storage/latch.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "storage/proc.h"
+#include "utils/lsyscache.h"
+#include "utils/resowner.h"
+#include "utils/wait_event.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
+
+/* The lock a statement was waiting for when it timed out. */
+typedef struct LockWait
+{
+	bool		seen;
+	LOCKTAG		tag;
+	LOCKMODE	mode;
+	int			line;
+} LockWait;
 
 /* What the error context callback needs to name the place. */
 typedef struct ExecPlace
@@ -34,6 +50,7 @@ typedef struct ExecPlace
 	PlanDirection dir;
 	const char *text;			/* text positions are relative to */
 	int			line;			/* file line where text starts */
+	LockWait   *wait;			/* where to note a lock we timed out on */
 } ExecPlace;
 
 /* True while a plan runs: a migration must not start another one. */
@@ -121,6 +138,20 @@ exec_error_callback(void *arg)
 	if (pos > 0 && place->text)
 		line += lines_before(place->text, char_to_byte(place->text, pos));
 
+	/*
+	 * A lock timeout does not say which lock: note it while this backend
+	 * still has it as its wait target, for the final error to name it.
+	 */
+	if (place->wait && MyProc->waitLock != NULL &&
+		(geterrcode() == ERRCODE_LOCK_NOT_AVAILABLE ||
+		 geterrcode() == ERRCODE_T_R_DEADLOCK_DETECTED))
+	{
+		place->wait->seen = true;
+		place->wait->tag = MyProc->waitLock->tag;
+		place->wait->mode = MyProc->waitLockMode;
+		place->wait->line = line;
+	}
+
 	errcontext("%s migration %s (set \"%s\", file %s, line %d)",
 			   place->dir == PLAN_UP ? "applying" : "reverting",
 			   m->revision, place->set->name, m->file, line);
@@ -195,7 +226,7 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir)
 											  "schema_migrate parse",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(tmp);
-	ExecPlace	place = {set, ps, dir, ps->sql, ps->first_line};
+	ExecPlace	place = {set, ps, dir, ps->sql, ps->first_line, NULL};
 	ErrorContextCallback cb = {error_context_stack, exec_error_callback, &place};
 	List	   *stmts;
 	ListCell   *lc;
@@ -283,18 +314,11 @@ exec_prepare_plan(const MigrationSet *set, const MigPlan *plan, bool online)
 /* ---------- running ---------- */
 
 static void
-run_step(const MigrationSet *set, const PreparedStep *ps, PlanDirection dir,
-		 MemoryContext stmt_cxt)
+run_statements(const MigrationSet *set, const PreparedStep *ps,
+			   PlanDirection dir, MemoryContext stmt_cxt, LockWait *wait)
 {
-	ExecPlace	place = {set, ps, dir, NULL, ps->first_line};
+	ExecPlace	place = {set, ps, dir, NULL, ps->first_line, wait};
 	ErrorContextCallback cb = {error_context_stack, exec_error_callback, &place};
-
-	/*
-	 * A migration starts from the caller's settings, and what it SETs does
-	 * not leak into the next migration or back to the caller: give it a GUC
-	 * nest level and undo the level when it is done.
-	 */
-	int			guc_level = NewGUCNestLevel();
 
 	error_context_stack = &cb;
 	for (int i = 0; i < ps->n_stmts; i++)
@@ -309,7 +333,6 @@ run_step(const MigrationSet *set, const PreparedStep *ps, PlanDirection dir,
 		if (rc < 0)
 		{
 			place.text = NULL;
-			place.line = ps->stmts[i].line;
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),
 					 errmsg("statement could not be run: %s", SPI_result_code_string(rc))));
@@ -319,8 +342,142 @@ run_step(const MigrationSet *set, const PreparedStep *ps, PlanDirection dir,
 		MemoryContextReset(stmt_cxt);
 		CHECK_FOR_INTERRUPTS();
 	}
-	AtEOXact_GUC(false, guc_level);
 	error_context_stack = cb.previous;
+}
+
+static void
+set_timeout(const char *name, int ms)
+{
+	(void) set_config_option(name, psprintf("%d", ms), PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+}
+
+static bool
+is_lock_failure(int sqlerrcode)
+{
+	return sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE ||
+		sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED;
+}
+
+/* Sleep before a retry: exponential backoff with jitter, interruptible. */
+static void
+backoff(int attempt)
+{
+	int			ms = Min(100 << Min(attempt, 6), 5000) + (int) (random() % 100);
+
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 ms, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+}
+
+static char *
+describe_lock(const LockWait *wait)
+{
+	StringInfoData buf;
+
+	if (!wait->seen)
+		return pstrdup("a lock");
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s on ",
+					 GetLockmodeName(wait->tag.locktag_lockmethodid, wait->mode));
+	if (wait->tag.locktag_type == LOCKTAG_RELATION &&
+		get_rel_name(wait->tag.locktag_field2) != NULL)
+		appendStringInfo(&buf, "relation \"%s\"", get_rel_name(wait->tag.locktag_field2));
+	else
+		DescribeLockTag(&buf, &wait->tag);
+	return buf.data;
+}
+
+static void
+raise_lock_failure(const MigrationSet *set, const Migration *m,
+				   PlanDirection dir, ErrorData *edata, const LockWait *wait,
+				   int attempts)
+{
+	ereport(ERROR,
+			(errcode(edata->sqlerrcode),
+			 errmsg("migration %s could not get %s after %d attempt%s",
+					m->revision, describe_lock(wait), attempts,
+					attempts == 1 ? "" : "s"),
+			 errdetail("%s Each attempt was rolled back; nothing of the migration is left.",
+					   edata->message),
+			 errhint("Find the blocking session with pg_blocking_pids() and let it finish, or raise schema_migrate.lock_timeout or schema_migrate.lock_retries."),
+			 errcontext("%s migration %s (set \"%s\", file %s, line %d)",
+						dir == PLAN_UP ? "applying" : "reverting",
+						m->revision, set->name, m->file,
+						wait->seen ? wait->line : 0)));
+}
+
+/*
+ * Run one migration in a subtransaction of its own, with its lock_timeout
+ * and statement_timeout.  A lock timeout or deadlock rolls the migration
+ * back to its start and retries it after a pause; any other error, or the
+ * last failed retry, is raised with nothing of the migration left.
+ */
+static void
+run_step(const MigrationSet *set, const PreparedStep *ps, PlanDirection dir,
+		 MemoryContext stmt_cxt)
+{
+	const Migration *m = ps->mig;
+	int			guc_level = NewGUCNestLevel();
+	int			lock_timeout = m->lock_timeout_ms >= 0 ? m->lock_timeout_ms : sm_lock_timeout;
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	bool		done = false;
+
+	/*
+	 * The migration starts from the caller's settings, and what it SETs
+	 * does not leak into the next migration or back to the caller: the GUC
+	 * nest level is undone when it is done.
+	 */
+	set_timeout("lock_timeout", lock_timeout);
+	if (m->statement_timeout_ms >= 0)
+		set_timeout("statement_timeout", m->statement_timeout_ms);
+
+	for (int attempt = 1; !done; attempt++)
+	{
+		LockWait	wait = {false};
+
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(oldcxt);
+		PG_TRY();
+		{
+			run_statements(set, ps, dir, stmt_cxt, &wait);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcxt);
+			CurrentResourceOwner = oldowner;
+			done = true;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(oldcxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcxt);
+			CurrentResourceOwner = oldowner;
+			MemoryContextReset(stmt_cxt);
+
+			if (!is_lock_failure(edata->sqlerrcode))
+			{
+				AtEOXact_GUC(false, guc_level);
+				ReThrowError(edata);
+			}
+			if (attempt > sm_lock_retries)
+			{
+				AtEOXact_GUC(false, guc_level);
+				raise_lock_failure(set, m, dir, edata, &wait, attempt);
+			}
+			ereport(NOTICE,
+					(errmsg("migration %s could not get %s in time, retrying (%d of %d)",
+							m->revision, describe_lock(&wait), attempt, sm_lock_retries)));
+			backoff(attempt);
+		}
+		PG_END_TRY();
+	}
+	AtEOXact_GUC(false, guc_level);
 }
 
 static double
@@ -470,6 +627,76 @@ exec_make_plan(const MigrationSet *set, const bool *applied, int dir,
 	return plan_downgrade(env, set->graph, applied, target);
 }
 
+/*
+ * Applied migrations must still be what was applied: a file edited after
+ * it ran means the database and the files tell different stories.
+ */
+void
+exec_check_drift(const MigrationSet *set, const SetState *st)
+{
+	const Graph *g = set->graph;
+	StringInfoData detail;
+	int			n = 0;
+	const char *first = NULL;
+
+	if (!sm_verify_checksums)
+		return;
+	initStringInfo(&detail);
+	for (int i = 0; i < g->n; i++)
+	{
+		const AppliedRev *row = st->rows[i];
+		const Migration *m = g->nodes[i].mig;
+
+		if (row == NULL || row->checksum == NULL ||
+			strcmp(row->checksum, m->checksum) == 0)
+			continue;
+		if (n++ == 0)
+			first = m->revision;
+		if (n <= 5)
+			appendStringInfo(&detail, "%sRevision %s (file %s) was applied with checksum %.12s, the file now has %.12s.",
+							 n > 1 ? " " : "", m->revision, m->file,
+							 row->checksum, m->checksum);
+	}
+	if (n == 0)
+		return;
+	if (n > 5)
+		appendStringInfo(&detail, " And %d more.", n - 5);
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("applied migration %s of set \"%s\" has changed since it was applied%s",
+					first, set->name, n > 1 ? psprintf(" (and %d more)", n - 1) : ""),
+			 errdetail_internal("%s", detail.data),
+			 errhint("Restore the file as it was applied, or accept the change with SELECT sm_repair().")));
+}
+
+/* Unapplied revisions older than the newest applied one, if refused. */
+static void
+check_out_of_order(const MigrationSet *set, const SetState *st,
+				   const MigPlan *plan)
+{
+	const Graph *g = set->graph;
+	const char *newest = NULL;
+
+	if (plan->direction != PLAN_UP || sm_out_of_order == SM_OUT_OF_ORDER_APPLY)
+		return;
+	for (int i = 0; i < g->n; i++)
+		if (st->applied[i] &&
+			(newest == NULL || sm_natural_cmp(g->nodes[i].mig->revision, newest) > 0))
+			newest = g->nodes[i].mig->revision;
+	for (int i = 0; newest && i < plan->n_steps; i++)
+	{
+		const Migration *m = g->nodes[plan->steps[i]].mig;
+
+		if (sm_natural_cmp(m->revision, newest) < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("revision %s of set \"%s\" is older than the newest applied revision %s",
+							m->revision, set->name, newest),
+					 errdetail("schema_migrate.out_of_order is \"error\"; nothing was run."),
+					 errhint("Give the migration a newer revision id, or SET schema_migrate.out_of_order = 'apply'.")));
+	}
+}
+
 static MigPlan *
 make_plan(const MigrationSet *set, const SetState *st, int dir,
 		  const char *target)
@@ -493,9 +720,10 @@ exec_lock_and_reread(const char *schema, const MigrationSet *set)
 						IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ"),
 				 errdetail("Its snapshot could not see migrations committed by a concurrent caller while it waited for the set's lock."),
 				 errhint("Run it in a READ COMMITTED transaction.")));
-	store_lock_set(set);
+	store_lock_set(set, false);
 	st = store_read_state(schema, set);
 	check_orphans(set, st);
+	exec_check_drift(set, st);
 	return st;
 }
 
@@ -515,6 +743,7 @@ exec_move(const char *schema, const MigrationSet *set, int dir,
 	ExecResult	res;
 
 	check_orphans(set, st);
+	exec_check_drift(set, st);
 	plan = make_plan(set, st, dir, target);
 	if (plan->n_steps == 0)
 		return exec_current_text(set->graph, st->applied);
@@ -523,6 +752,7 @@ exec_move(const char *schema, const MigrationSet *set, int dir,
 	plan = make_plan(set, st, dir, target);
 	if (plan->n_steps == 0)
 		return exec_current_text(set->graph, st->applied);
+	check_out_of_order(set, st, plan);
 
 	res = exec_plan(schema, set, plan);
 	for (int i = 0; i < plan->n_steps; i++)

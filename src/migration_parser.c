@@ -147,6 +147,14 @@ directive_index(const char *key, size_t len)
 
 /* ---------- validation ---------- */
 
+/* ASCII only: the server's locale must not change what an id may be. */
+static bool
+is_id_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9');
+}
+
 bool
 mig_valid_revision(const char *rev, const char **why)
 {
@@ -163,14 +171,14 @@ mig_valid_revision(const char *rev, const char **why)
 		*why = "it is longer than 128 characters";
 		return false;
 	}
-	if (!isalnum((unsigned char) rev[0]))
+	if (!is_id_char(rev[0]))
 	{
 		*why = "it must start with a letter or digit";
 		return false;
 	}
 	for (const char *p = rev; *p; p++)
 	{
-		if (!(isalnum((unsigned char) *p) || *p == '_' || *p == '-' || *p == '.'))
+		if (!(is_id_char(*p) || *p == '_' || *p == '-' || *p == '.'))
 		{
 			*why = "it may contain only letters, digits, \"_\", \"-\" and \".\"";
 			return false;

@@ -7,6 +7,8 @@
  */
 #include "schema_migrate.h"
 
+#include <limits.h>
+
 #include "fmgr.h"
 #include "utils/guc.h"
 
@@ -15,6 +17,17 @@ PG_MODULE_MAGIC;
 char	   *sm_path = NULL;
 char	   *sm_set = NULL;
 bool		sm_timing = true;
+int			sm_lock_timeout = 5000;
+int			sm_lock_retries = 3;
+int			sm_wait_timeout = 0;
+bool		sm_verify_checksums = true;
+int			sm_out_of_order = SM_OUT_OF_ORDER_APPLY;
+
+static const struct config_enum_entry out_of_order_options[] = {
+	{"apply", SM_OUT_OF_ORDER_APPLY, false},
+	{"error", SM_OUT_OF_ORDER_ERROR, false},
+	{NULL, 0, false}
+};
 
 void		_PG_init(void);
 
@@ -45,6 +58,52 @@ _PG_init(void)
 							 "Off gives stable output for regression tests.",
 							 &sm_timing,
 							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("schema_migrate.lock_timeout",
+							"lock_timeout for each migration's statements.",
+							"DDL that cannot get its lock within this time is rolled back and retried, instead of queueing every other query behind it. 0 means no limit.",
+							&sm_lock_timeout,
+							5000, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("schema_migrate.lock_retries",
+							"How often a migration is retried after a lock timeout or deadlock.",
+							NULL,
+							&sm_lock_retries,
+							3, 0, 100,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("schema_migrate.wait_timeout",
+							"How long to wait for another session that is migrating the same set.",
+							"0 means wait as long as it takes.",
+							&sm_wait_timeout,
+							0, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("schema_migrate.verify_checksums",
+							 "Refuse to migrate when an applied migration's file has changed.",
+							 NULL,
+							 &sm_verify_checksums,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("schema_migrate.out_of_order",
+							 "What to do with an unapplied revision older than the newest applied one.",
+							 "apply: apply it (a branch merged late); error: refuse.",
+							 &sm_out_of_order,
+							 SM_OUT_OF_ORDER_APPLY,
+							 out_of_order_options,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);

@@ -473,8 +473,8 @@ graph_build(const SmEnv *env, Migration **migs, int n)
 
 /* Mark every node reachable from the seeds, following parents+depends (up) or children+dependents (down). */
 static bool *
-closure(const SmEnv *env, const Graph *g, const int *seeds, int n_seeds,
-		bool towards_base)
+closure_ext(const SmEnv *env, const Graph *g, const int *seeds, int n_seeds,
+			bool towards_base, bool with_depends)
 {
 	bool	   *mark = sm_alloc(env, sizeof(bool) * (g->n + 1));
 	int		   *stack = sm_alloc(env, sizeof(int) * (g->n + 1));
@@ -491,7 +491,8 @@ closure(const SmEnv *env, const Graph *g, const int *seeds, int n_seeds,
 		const GraphNode *node = &g->nodes[stack[--sp]];
 		int			na = towards_base ? node->n_parents : node->n_children;
 		int		   *a = towards_base ? node->parents : node->children;
-		int			nb = towards_base ? node->n_depends : node->n_dependents;
+		int			nb = !with_depends ? 0 :
+			towards_base ? node->n_depends : node->n_dependents;
 		int		   *b = towards_base ? node->depends : node->dependents;
 
 		for (int j = 0; j < na + nb; j++)
@@ -506,6 +507,13 @@ closure(const SmEnv *env, const Graph *g, const int *seeds, int n_seeds,
 		}
 	}
 	return mark;
+}
+
+static bool *
+closure(const SmEnv *env, const Graph *g, const int *seeds, int n_seeds,
+		bool towards_base)
+{
+	return closure_ext(env, g, seeds, n_seeds, towards_base, true);
 }
 
 bool
@@ -688,11 +696,14 @@ walk_steps(const SmEnv *env, const Graph *g, int node, int n, bool forward,
 	return node;
 }
 
-/* Heads that descend from a node (its branch's heads). */
+/*
+ * The head a node's branch leads to.  Only child edges count: another
+ * branch that merely depends on this one does not make it a second head.
+ */
 static int
 branch_head(const SmEnv *env, const Graph *g, int node, const char *label)
 {
-	bool	   *desc = closure(env, g, &node, 1, false);
+	bool	   *desc = closure_ext(env, g, &node, 1, false, false);
 	int		   *heads = sm_alloc(env, sizeof(int) * (g->n_heads + 1));
 	int			n = 0;
 

@@ -23,6 +23,14 @@
 extern char *sm_path;
 extern char *sm_set;
 extern bool sm_timing;
+extern int	sm_lock_timeout;
+extern int	sm_lock_retries;
+extern int	sm_wait_timeout;
+extern bool sm_verify_checksums;
+extern int	sm_out_of_order;
+
+#define SM_OUT_OF_ORDER_APPLY	0
+#define SM_OUT_OF_ORDER_ERROR	1
 
 /* A loaded migration set: its files parsed and its graph built. */
 typedef struct MigrationSet
@@ -60,7 +68,8 @@ extern const char *set_resolve_name(const char *set_name);
 
 /* version_store.c -- caller must be SPI-connected */
 extern SetState *store_read_state(const char *schema, const MigrationSet *set);
-extern void store_lock_set(const MigrationSet *set);
+extern void store_lock_set(const MigrationSet *set, bool session);
+extern void store_unlock_set(const MigrationSet *set);
 
 typedef struct StepRecord
 {
@@ -119,6 +128,7 @@ extern char *exec_move(const char *schema, const MigrationSet *set, int dir,
 extern char *exec_stamp(const char *schema, const MigrationSet *set,
 						const char *target);
 extern char *exec_current_text(const Graph *g, const bool *applied);
+extern void exec_check_drift(const MigrationSet *set, const SetState *st);
 
 
 /* script_writer.c */
@@ -128,5 +138,34 @@ extern char *script_for_plan(const char *schema, const MigrationSet *set,
 /* graph_render.c */
 extern char *render_graph_text(const Graph *g, const bool *applied);
 extern char *render_graph_dot(const MigrationSet *set, const bool *applied);
+
+/* worker.c */
+typedef struct WorkerError
+{
+	char		sqlstate[6];
+	char	   *message;
+	char	   *detail;			/* may be NULL */
+	char	   *hint;			/* may be NULL */
+	char	   *context;		/* may be NULL: the worker's CONTEXT lines */
+	int			position;		/* 1-based char position in the statement, or 0 */
+} WorkerError;
+
+/*
+ * Run sql (exactly one statement) in a background worker connected to this
+ * database as the current user, with the given search_path and timeouts
+ * (NULL / <= 0: the caller's own setting).  Waits for it; returns true on
+ * success, false with *err filled on failure.  Cancelling the caller
+ * (statement_timeout, ^C, pg_cancel_backend) terminates the worker and
+ * re-raises.  Must be called with no active snapshot and outside a
+ * transaction block (the caller commits first); errors out otherwise.
+ */
+extern bool worker_run_statement(const char *sql, const char *search_path,
+								 int lock_timeout_ms, int statement_timeout_ms,
+								 WorkerError *err);
+/* Raise err as an ERROR with the worker's SQLSTATE; sql gives the position. */
+extern void worker_raise_error(const WorkerError *err, const char *sql) pg_attribute_noreturn();
+/* After CREATE INDEX CONCURRENTLY: is the index (or every index of the table) valid? */
+struct IndexStmt;
+extern bool worker_index_is_valid(const struct IndexStmt *stmt, char **invalid_name);
 
 #endif							/* SCHEMA_MIGRATE_H */

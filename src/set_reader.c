@@ -9,15 +9,23 @@
  * them: the set name is checked to be a plain name, and every file must
  * resolve to a regular file inside the set's directory.
  *
- * The cache: a set is parsed once per backend and reused while its
- * directory lists the same files with the same inode, size, mtime and
- * ctime.  Any edit, rename, addition or removal changes one of those, so
- * the no-op upgrade every application worker runs at start-up costs a
- * directory scan and one stat per file, not a parse.
+ * A set may be in another tool's format (src/formats/): the adapters get
+ * at the files only through the SmFiles callbacks here, so these checks
+ * hold for every file any adapter opens, in subdirectories too (diesel,
+ * sqitch): each path must resolve, whatever links lie on the way, to a
+ * regular file inside the set's directory, of bounded size, in UTF-8.
+ *
+ * The cache: a set is parsed once per backend and reused while every
+ * directory listed and every file read to build it keep the same inode,
+ * size, mtime and ctime.  Any edit, rename, addition or removal changes
+ * one of those, so the no-op upgrade every application worker runs at
+ * start-up costs one stat per file, not a parse.
  *
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
+
+#include "formats/formats.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -30,10 +38,10 @@
 #include "storage/fd.h"
 #include "utils/memutils.h"
 
-/* What a file looked like when the cached set was built. */
+/* What a file or directory looked like when the cached set was built. */
 typedef struct FileStamp
 {
-	char	   *name;
+	char	   *name;			/* relative to the set; "" is the set itself */
 	off_t		size;
 	ino_t		ino;
 	struct timespec mtime;
@@ -49,6 +57,31 @@ typedef struct CachedSet
 	FileStamp  *files;
 	MigrationSet *set;
 } CachedSet;
+
+/* A file an adapter read, kept so that detection and parsing share it. */
+typedef struct ReadFile
+{
+	char	   *name;
+	char	   *text;
+	size_t		len;
+} ReadFile;
+
+/*
+ * The state behind the SmFiles given to the format adapters: where the set
+ * is, and every directory listed and file read, for the cache's stamps.
+ */
+typedef struct SetReader
+{
+	const char *set_name;
+	const char *dir;
+	const char *real_dir;
+	int			n_stamps;
+	int			cap_stamps;
+	FileStamp  *stamps;
+	int			n_read;
+	int			cap_read;
+	ReadFile   *read;
+} SetReader;
 
 /* Per-backend cache of parsed sets, in CacheMemoryContext. */
 static CachedSet *set_cache = NULL;
@@ -188,123 +221,202 @@ set_directory(const char *name, char **real_dir)
 	return dir;
 }
 
-/* ---------- listing the files ---------- */
+/* ---------- checking every path an adapter touches ---------- */
 
-static bool
-wanted_file(const char *name)
-{
-	size_t		len = strlen(name);
-
-	return name[0] != '.' && len > 4 && strcmp(name + len - 4, ".sql") == 0;
-}
-
-/* Refuse anything but a regular file that stays inside the set. */
+/*
+ * A relative path from an adapter: no absolute paths, no "." or ".."
+ * components, no control characters.  The realpath check below is what
+ * keeps files inside the set; this keeps messages and stamps sane.
+ */
 static void
-check_entry(const char *set_name, const char *dir, const char *real_dir,
-			const char *name, struct stat *st)
+check_rel_path(const SetReader *r, const char *rel)
 {
-	char	   *path = psprintf("%s/%s", dir, name);
+	bool		bad = rel[0] == '/';
 
-	for (const char *p = name; *p; p++)
+	for (const char *p = rel; *p && !bad; p++)
 		if ((unsigned char) *p < 0x20)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("migration file name in set \"%s\" contains a control character", set_name)));
-	if (lstat(path, st) != 0)
+					 errmsg("migration file name in set \"%s\" contains a control character",
+							r->set_name)));
+	for (const char *c = rel; *c && !bad; c += strcspn(c, "/") + (c[strcspn(c, "/")] == '/'))
+	{
+		size_t		l = strcspn(c, "/");
+
+		bad = l == 0 || (l == 1 && c[0] == '.') || (l == 2 && c[0] == '.' && c[1] == '.');
+	}
+	if (bad)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("migration file \"%s\" of set \"%s\" is outside the set", rel, r->set_name),
+				 errhint("Files of a set are named relative to its directory, without \"..\".")));
+}
+
+/*
+ * Stat a path of the set (following links) and make sure it resolves to
+ * something inside the set's directory, whatever symbolic links lie on
+ * the way.  Returns false only for a missing file when missing_ok.
+ */
+static bool
+stat_inside(const SetReader *r, const char *rel, struct stat *st, bool missing_ok)
+{
+	char	   *path = rel[0] ? psprintf("%s/%s", r->dir, rel) : pstrdup(r->dir);
+	char	   *resolved;
+	size_t		rl = strlen(r->real_dir);
+
+	if (rel[0])
+		check_rel_path(r, rel);
+	if (stat(path, st) != 0)
+	{
+		if (errno == ENOENT && missing_ok)
+			return false;
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not stat migration file \"%s\" of set \"%s\": %m", name, set_name)));
-	if (S_ISLNK(st->st_mode))
-	{
-		char	   *resolved = resolve_path(path);
-		size_t		rl = strlen(real_dir);
-
-		if (resolved == NULL ||
-			strncmp(resolved, real_dir, rl) != 0 || resolved[rl] != '/')
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("migration file \"%s\" of set \"%s\" is a symbolic link that leads outside the set", name, set_name),
-					 errhint("Copy the file into the set's directory instead of linking to it.")));
-		if (stat(path, st) != 0)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not stat migration file \"%s\" of set \"%s\": %m", name, set_name)));
+				 errmsg("could not stat migration file \"%s\" of set \"%s\": %m", rel, r->set_name)));
 	}
+	resolved = resolve_path(path);
+	if (rel[0] &&
+		(resolved == NULL || strncmp(resolved, r->real_dir, rl) != 0 || resolved[rl] != '/'))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("migration file \"%s\" of set \"%s\" is a symbolic link that leads outside the set", rel, r->set_name),
+				 errhint("Copy the file into the set's directory instead of linking to it.")));
+	return true;
+}
+
+static void
+add_stamp(SetReader *r, const char *rel, const struct stat *st)
+{
+	for (int i = 0; i < r->n_stamps; i++)
+		if (strcmp(r->stamps[i].name, rel) == 0)
+			return;
+	if (r->n_stamps == r->cap_stamps)
+	{
+		r->cap_stamps = r->cap_stamps ? r->cap_stamps * 2 : 64;
+		r->stamps = r->stamps ?
+			repalloc_huge(r->stamps, sizeof(FileStamp) * r->cap_stamps) :
+			palloc(sizeof(FileStamp) * r->cap_stamps);
+	}
+	r->stamps[r->n_stamps].name = pstrdup(rel);
+	r->stamps[r->n_stamps].size = st->st_size;
+	r->stamps[r->n_stamps].ino = st->st_ino;
+	r->stamps[r->n_stamps].mtime = st->st_mtim;
+	r->stamps[r->n_stamps].ctime = st->st_ctim;
+	r->n_stamps++;
+}
+
+/* Refuse anything but a regular file of sane size. */
+static void
+check_regular(const SetReader *r, const char *rel, const struct stat *st)
+{
 	if (!S_ISREG(st->st_mode))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("migration file \"%s\" of set \"%s\" is not a regular file", name, set_name),
+				 errmsg("migration file \"%s\" of set \"%s\" is not a regular file", rel, r->set_name),
 				 errhint("Remove or rename it: every *.sql entry of a set must be a migration file.")));
 	if (st->st_size > SM_MAX_FILE_SIZE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("migration file \"%s\" of set \"%s\" is larger than %d MB", name, set_name,
+				 errmsg("migration file \"%s\" of set \"%s\" is larger than %d MB", rel, r->set_name,
 						SM_MAX_FILE_SIZE / (1024 * 1024)),
 				 errhint("Split the migration into several files.")));
 }
 
+/* ---------- listing directories ---------- */
+
 static int
-cmp_stamp(const void *a, const void *b)
+cmp_entry(const void *a, const void *b)
 {
-	return strcmp(((const FileStamp *) a)->name, ((const FileStamp *) b)->name);
+	return strcmp(((const SmDirEntry *) a)->name, ((const SmDirEntry *) b)->name);
 }
 
-static FileStamp *
-list_files(const char *set_name, const char *dir, const char *real_dir, int *n_out)
+/* SmFiles.list: the entries of a directory of the set, sorted. */
+static int
+reader_list(void *arg, const char *rel, SmDirEntry **out)
 {
-	DIR		   *d = AllocateDir(dir);
+	SetReader  *r = (SetReader *) arg;
+	struct stat st;
+	char	   *path;
+	DIR		   *d;
 	struct dirent *de;
 	int			n = 0,
 				cap = 64;
-	FileStamp  *files = palloc(sizeof(FileStamp) * cap);
+	SmDirEntry *ents = palloc(sizeof(SmDirEntry) * cap);
 
-	while ((de = ReadDir(d, dir)) != NULL)
+	stat_inside(r, rel, &st, false);
+	if (!S_ISDIR(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" of set \"%s\" is not a directory", rel, r->set_name)));
+	add_stamp(r, rel, &st);
+	path = rel[0] ? psprintf("%s/%s", r->dir, rel) : pstrdup(r->dir);
+	d = AllocateDir(path);
+	while ((de = ReadDir(d, path)) != NULL)
 	{
-		struct stat st;
+		char	   *child;
+		struct stat cst;
 
-		if (!wanted_file(de->d_name))
+		if (de->d_name[0] == '.')
 			continue;
 		if (n >= SM_MAX_FILES)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("migration set \"%s\" has more than %d files", set_name, SM_MAX_FILES)));
-		check_entry(set_name, dir, real_dir, de->d_name, &st);
+					 errmsg("migration set \"%s\" has more than %d files", r->set_name, SM_MAX_FILES)));
+		child = rel[0] ? psprintf("%s/%s", rel, de->d_name) : pstrdup(de->d_name);
+		check_rel_path(r, child);
 		if (n == cap)
 		{
 			cap *= 2;
-			files = repalloc_huge(files, sizeof(FileStamp) * cap);
+			ents = repalloc_huge(ents, sizeof(SmDirEntry) * cap);
 		}
-		files[n].name = pstrdup(de->d_name);
-		files[n].size = st.st_size;
-		files[n].ino = st.st_ino;
-		files[n].mtime = st.st_mtim;
-		files[n].ctime = st.st_ctim;
+		ents[n].name = pstrdup(de->d_name);
+		ents[n].is_dir = stat(psprintf("%s/%s", path, de->d_name), &cst) == 0 &&
+			S_ISDIR(cst.st_mode);
 		n++;
 	}
 	FreeDir(d);
-	qsort(files, n, sizeof(FileStamp), cmp_stamp);
-	*n_out = n;
-	return files;
+	qsort(ents, n, sizeof(SmDirEntry), cmp_entry);
+	*out = ents;
+	return n;
 }
 
 static bool
-same_stamps(const FileStamp *a, const FileStamp *b, int n)
+same_stamp(const FileStamp *a, const struct stat *st)
+{
+	return a->size == st->st_size && a->ino == st->st_ino &&
+		a->mtime.tv_sec == st->st_mtim.tv_sec &&
+		a->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+		a->ctime.tv_sec == st->st_ctim.tv_sec &&
+		a->ctime.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/*
+ * Is every directory and file the cached set was built from unchanged?
+ * A directory's mtime changes with every entry added, removed or renamed,
+ * and a file's stamp with every edit.
+ */
+static bool
+stamps_unchanged(const char *dir, const FileStamp *stamps, int n)
 {
 	for (int i = 0; i < n; i++)
-		if (strcmp(a[i].name, b[i].name) != 0 || a[i].size != b[i].size ||
-			a[i].ino != b[i].ino ||
-			a[i].mtime.tv_sec != b[i].mtime.tv_sec ||
-			a[i].mtime.tv_nsec != b[i].mtime.tv_nsec ||
-			a[i].ctime.tv_sec != b[i].ctime.tv_sec ||
-			a[i].ctime.tv_nsec != b[i].ctime.tv_nsec)
+	{
+		char	   *path = stamps[i].name[0] ?
+			psprintf("%s/%s", dir, stamps[i].name) : pstrdup(dir);
+		struct stat st;
+		bool		same = stat(path, &st) == 0 && same_stamp(&stamps[i], &st);
+
+		pfree(path);
+		if (!same)
 			return false;
+	}
 	return true;
 }
 
 /* ---------- reading and parsing ---------- */
 
 static char *
-read_file(const char *set_name, const char *dir, const char *name, size_t *len)
+read_file(const char *set_name, const char *dir, const char *name, size_t *len,
+		  struct stat *st_out)
 {
 	char	   *path = psprintf("%s/%s", dir, name);
 	int			fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
@@ -336,6 +448,7 @@ read_file(const char *set_name, const char *dir, const char *name, size_t *len)
 	CloseTransientFile(fd);
 	buf[done] = '\0';
 	*len = done;
+	*st_out = st;
 	return buf;
 }
 
@@ -391,36 +504,103 @@ set_error_context(void *arg)
 	errcontext("migration set \"%s\"", (const char *) arg);
 }
 
+/*
+ * SmFiles.read: a file of the set, checked (inside the set, regular, not
+ * too large, UTF-8) and converted to the database's encoding.  Each file
+ * is read once per load; detection and the adapter share the text.
+ */
+static const char *
+reader_read(void *arg, const char *rel, size_t *len, bool missing_ok)
+{
+	SetReader  *r = (SetReader *) arg;
+	struct stat st;
+	char	   *raw,
+			   *text;
+
+	for (int i = 0; i < r->n_read; i++)
+		if (strcmp(r->read[i].name, rel) == 0)
+		{
+			*len = r->read[i].len;
+			return r->read[i].text;
+		}
+	if (!stat_inside(r, rel, &st, missing_ok))
+		return NULL;
+	check_regular(r, rel, &st);
+	raw = read_file(r->set_name, r->dir, rel, len, &st);
+	text = to_server_encoding(r->set_name, rel, raw, len);
+	if (text != raw)
+		pfree(raw);
+	add_stamp(r, rel, &st);
+	if (r->n_read == r->cap_read)
+	{
+		r->cap_read = r->cap_read ? r->cap_read * 2 : 64;
+		r->read = r->read ?
+			repalloc_huge(r->read, sizeof(ReadFile) * r->cap_read) :
+			palloc(sizeof(ReadFile) * r->cap_read);
+	}
+	r->read[r->n_read].name = pstrdup(rel);
+	r->read[r->n_read].text = text;
+	r->read[r->n_read].len = *len;
+	r->n_read++;
+	CHECK_FOR_INTERRUPTS();
+	return text;
+}
+
+/* Versioned migrations first, then repeatable ones; returns the former. */
+static int
+partition_repeatable(Migration **migs, int n)
+{
+	Migration **tmp = palloc(sizeof(Migration *) * (n + 1));
+	int			k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (!migs[i]->repeatable)
+			tmp[k++] = migs[i];
+	for (int i = 0, j = k; i < n; i++)
+		if (migs[i]->repeatable)
+			tmp[j++] = migs[i];
+	memcpy(migs, tmp, sizeof(Migration *) * n);
+	pfree(tmp);
+	return k;
+}
+
+/*
+ * Read and parse a set in whatever format its files are in.  The graph is
+ * built from the versioned migrations, set->migs[0 .. set->n - 1];
+ * repeatable ones follow them in set->migs up to a NULL, in run order.
+ */
 static MigrationSet *
-parse_set(const char *name, const char *dir, FileStamp *files, int n)
+parse_set(const char *name, SetReader *r)
 {
 	MigrationSet *set = palloc0(sizeof(MigrationSet));
 	ErrorContextCallback cb;
+	SmFiles		files = {&server_env, reader_list, reader_read, r};
+	SmFormat	fmt;
+	Migration **migs;
+	int			n;
 
 	cb.callback = set_error_context;
 	cb.arg = (void *) name;
 	cb.previous = error_context_stack;
 	error_context_stack = &cb;
 
+	fmt = fmt_detect(&files);
+	migs = fmt_read(&files, fmt, &n);
 	set->name = pstrdup(name);
-	set->dir = pstrdup(dir);
-	set->n = n;
+	set->dir = pstrdup(r->dir);
 	set->migs = palloc0(sizeof(Migration *) * (n + 1));
+	if (n > 0)
+		memcpy(set->migs, migs, sizeof(Migration *) * n);
 	for (int i = 0; i < n; i++)
 	{
-		size_t		len;
-		char	   *raw = read_file(name, dir, files[i].name, &len);
-		char	   *text = to_server_encoding(name, files[i].name, raw, &len);
-		Migration  *m = mig_parse(&server_env, files[i].name, text, len);
+		Migration  *m = set->migs[i];
 
+		if (m->format == NULL)
+			m->format = fmt_name(fmt);
 		m->checksum = checksum_hex(m->text, m->text_len);
-		set->migs[i] = m;
-		if (text != raw)
-			pfree(text);
-		pfree(raw);
-		CHECK_FOR_INTERRUPTS();
 	}
-	set->graph = graph_build(&server_env, set->migs, n);
+	set->n = partition_repeatable(set->migs, n);
+	set->graph = graph_build(&server_env, set->migs, set->n);
 
 	error_context_stack = cb.previous;
 	return set;
@@ -461,13 +641,12 @@ set_load(const char *set_name)
 	const char *name = set_resolve_name(set_name);
 	char	   *real_dir;
 	char	   *dir = set_directory(name, &real_dir);
-	int			n;
-	FileStamp  *files = list_files(name, dir, real_dir, &n);
 	CachedSet  *c = cache_lookup(dir);
+	SetReader  *r;
 	MemoryContext cxt,
 				old;
 
-	if (c && c->n_files == n && same_stamps(c->files, files, n))
+	if (c && stamps_unchanged(dir, c->files, c->n_files))
 		return c->set;
 	if (c)
 		cache_forget(c);
@@ -478,14 +657,18 @@ set_load(const char *set_name)
 	c = palloc0(sizeof(CachedSet));
 	c->cxt = cxt;
 	c->dir = pstrdup(dir);
-	c->n_files = n;
-	c->files = palloc(sizeof(FileStamp) * (n + 1));
-	for (int i = 0; i < n; i++)
-	{
-		c->files[i] = files[i];
-		c->files[i].name = pstrdup(files[i].name);
-	}
-	c->set = parse_set(name, dir, c->files, n);
+	r = palloc0(sizeof(SetReader));
+	r->set_name = name;
+	r->dir = c->dir;
+	r->real_dir = pstrdup(real_dir);
+	c->set = parse_set(name, r);
+	c->files = r->stamps;
+	c->n_files = r->n_stamps;
+	/* the migrations hold copies of what they need: drop the raw texts */
+	for (int i = 0; i < r->n_read; i++)
+		pfree(r->read[i].text);
+	if (r->read)
+		pfree(r->read);
 	MemoryContextSwitchTo(old);
 
 	MemoryContextSetParent(cxt, CacheMemoryContext);

@@ -22,11 +22,13 @@
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/latch.h"
 #include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
+#include "utils/wait_event.h"
 
 /* The first key of the advisory lock, "SMIG"; the second hashes the set. */
 #define SM_LOCK_CLASS	0x534D4947
@@ -144,19 +146,56 @@ store_read_state(const char *schema, const MigrationSet *set)
 
 /* ---------- locking ---------- */
 
-/*
- * Serialize migrations of one set in one database: a transaction-level
- * advisory lock, the same as pg_advisory_xact_lock(1397573959,
- * hashtext(set_name)), so a DBA can see in pg_locks who is migrating.
- */
-void
-store_lock_set(const MigrationSet *set)
+static void
+set_lock_tag(LOCKTAG *tag, const MigrationSet *set)
 {
-	LOCKTAG		tag;
 	uint32		key = hash_bytes((const unsigned char *) set->name, strlen(set->name));
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, SM_LOCK_CLASS, key, 2);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, SM_LOCK_CLASS, key, 2);
+}
+
+/*
+ * Serialize migrations of one set in one database: an advisory lock, the
+ * same as pg_advisory_xact_lock(1397573959, hashtext(set_name)), so a DBA
+ * can see in pg_locks who is migrating.  Transaction-level for functions;
+ * session-level for sm_migrate, whose commits would release the other.
+ * schema_migrate.wait_timeout bounds the wait with a clear error.
+ */
+void
+store_lock_set(const MigrationSet *set, bool session)
+{
+	LOCKTAG		tag;
+	TimestampTz deadline;
+
+	set_lock_tag(&tag, set);
+	if (sm_wait_timeout <= 0)
+	{
+		(void) LockAcquire(&tag, ExclusiveLock, session, false);
+		return;
+	}
+	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), sm_wait_timeout);
+	while (LockAcquire(&tag, ExclusiveLock, session, true) == LOCKACQUIRE_NOT_AVAIL)
+	{
+		if (GetCurrentTimestamp() >= deadline)
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("another session has been migrating set \"%s\" for longer than schema_migrate.wait_timeout (%d ms)",
+							set->name, sm_wait_timeout),
+					 errhint("See who holds it: SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 1397573959 AND granted.")));
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 10, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+void
+store_unlock_set(const MigrationSet *set)
+{
+	LOCKTAG		tag;
+
+	set_lock_tag(&tag, set);
+	(void) LockRelease(&tag, ExclusiveLock, true);
 }
 
 /* ---------- writing ---------- */

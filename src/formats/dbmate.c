@@ -1,0 +1,175 @@
+/*-------------------------------------------------------------------------
+ *
+ * dbmate.c
+ *	  dbmate sets: {version}*.sql files, each with a "-- migrate:up" block
+ *	  and an optional "-- migrate:down" block.
+ *
+ * The version is the leading digits, kept as written (dbmate stores it so
+ * in schema_migrations) and ordered as an integer.  Options follow the
+ * marker: "-- migrate:up transaction:false" makes a migration that must
+ * run outside a transaction.  The markers are SQL comments, so the
+ * sections are the file's lines between them, with their own line numbers.
+ *
+ * Plain C: no server headers; memory and errors go through SmEnv.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "formats/formats.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "-- migrate:up ..." -> 'u', "-- migrate:down ..." -> 'd', else 0 */
+static char
+marker(const char *ls, const char *le, const char **opts)
+{
+	const char *p = ls;
+
+	if (le - p < 2 || p[0] != '-' || p[1] != '-')
+		return 0;
+	p += 2;
+	while (p < le && isspace((unsigned char) *p))
+		p++;
+	if (le - p >= 10 && strncmp(p, "migrate:up", 10) == 0 &&
+		(le - p == 10 || isspace((unsigned char) p[10])))
+	{
+		*opts = p + 10;
+		return 'u';
+	}
+	if (le - p >= 12 && strncmp(p, "migrate:down", 12) == 0 &&
+		(le - p == 12 || isspace((unsigned char) p[12])))
+	{
+		*opts = p + 12;
+		return 'd';
+	}
+	return 0;
+}
+
+/* Options after a marker: only transaction:true|false is known. */
+static bool
+transaction_option(const SmEnv *env, const char *file, int line,
+				   const char *p, const char *le)
+{
+	bool		transactional = true;
+
+	while (p < le)
+	{
+		const char *w;
+
+		while (p < le && isspace((unsigned char) *p))
+			p++;
+		w = p;
+		while (p < le && !isspace((unsigned char) *p))
+			p++;
+		if (p == w)
+			break;
+		if (p - w == 17 && strncmp(w, "transaction:false", 17) == 0)
+			transactional = false;
+		else if (!(p - w == 16 && strncmp(w, "transaction:true", 16) == 0))
+			sm_fail(env, SM_ERR_MALFORMED, file, line, NULL,
+					"dbmate knows the option transaction:false (and transaction:true).",
+					"unknown dbmate option \"%.*s\" in file \"%s\" line %d",
+					(int) (p - w), w, file, line);
+	}
+	return transactional;
+}
+
+static Migration *
+parse_file(const SmFiles *f, const char *name)
+{
+	const SmEnv *env = f->env;
+	size_t		nd = fmt_digits(name),
+				len;
+	const char *raw = f->read(f->arg, name, &len, false);
+	char	   *text = fmt_normalise(env, raw, len, &len);
+	const char *end = text + len,
+			   *cur = text,
+			   *ls,
+			   *le,
+			   *up = NULL,
+			   *up_end = NULL,
+			   *down = NULL;
+	const char *msg = name + nd + (name[nd] == '_');
+	Migration  *m = fmt_new_migration(env, name, sm_strndup(env, name, nd),
+									  fmt_message(env, name, msg, strlen(msg) - 4));
+	int			line = 0;
+
+	m->format = "dbmate";
+	m->text = text;
+	m->text_len = len;
+	fmt_check_revision(env, name, m->revision);
+	while (fmt_next_line(end, &cur, &ls, &le))
+	{
+		const char *opts;
+		char		k = marker(ls, le, &opts);
+
+		line++;
+		if (k == 'u')
+		{
+			if (up)
+				sm_fail(env, SM_ERR_MALFORMED, name, line, NULL,
+						"A dbmate migration has one \"-- migrate:up\" block, then optionally one \"-- migrate:down\" block.",
+						"second \"-- migrate:up\" in file \"%s\" line %d", name, line);
+			up = cur;
+			m->up_line = line + 1;
+			m->transactional = transaction_option(env, name, line, opts, le);
+		}
+		else if (k == 'd')
+		{
+			if (!up || down)
+				sm_fail(env, SM_ERR_MALFORMED, name, line, NULL,
+						"A dbmate migration has one \"-- migrate:up\" block, then optionally one \"-- migrate:down\" block.",
+						"misplaced \"-- migrate:down\" in file \"%s\" line %d", name, line);
+			up_end = ls;
+			down = cur;
+			m->down_line = line + 1;
+			if (!transaction_option(env, name, line, opts, le))
+				m->transactional = false;
+		}
+	}
+	if (!up)
+		sm_fail(env, SM_ERR_MALFORMED, name, 0, NULL,
+				"Start the migration with a \"-- migrate:up\" line.",
+				"dbmate migration \"%s\" has no \"-- migrate:up\" block", name);
+	m->up_sql = sm_strndup(env, up, (up_end ? up_end : end) - up);
+	if (down)
+	{
+		m->has_down = true;
+		m->down_sql = sm_strndup(env, down, end - down);
+	}
+	return m;
+}
+
+static int
+cmp_mig(const void *a, const void *b)
+{
+	const Migration *x = *(Migration *const *) a;
+	const Migration *y = *(Migration *const *) b;
+
+	return fmt_cmp_digits(x->revision, strlen(x->revision),
+						  y->revision, strlen(y->revision));
+}
+
+Migration **
+fmt_read_dbmate(const SmFiles *f, int *n_out)
+{
+	SmDirEntry *ents;
+	int			n = f->list(f->arg, "", &ents);
+	FmtList		l = {0};
+
+	for (int i = 0; i < n; i++)
+		if (!ents[i].is_dir && fmt_has_suffix(ents[i].name, ".sql"))
+			fmt_push(f->env, &l, parse_file(f, ents[i].name));
+	if (l.n)
+		qsort(l.items, l.n, sizeof(Migration *), cmp_mig);
+	for (int i = 1; i < l.n; i++)
+		if (cmp_mig(&l.items[i - 1], &l.items[i]) == 0)
+			sm_fail(f->env, SM_ERR_DUPLICATE, l.items[i]->file, 0, NULL,
+					"Give each migration its own version.",
+					"dbmate files \"%s\" and \"%s\" have the same version",
+					l.items[i - 1]->file, l.items[i]->file);
+	fmt_chain(f->env, l.items, l.n);
+	*n_out = l.n;
+	return l.items;
+}
