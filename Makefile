@@ -20,6 +20,7 @@ OBJS = \
 	src/functions.o \
 	src/script_writer.o \
 	src/graph_render.o \
+	src/stepwise.o \
 	$(SM_EXTRA_OBJS)
 
 # Objects added by later features (formats, background worker, ...).

@@ -74,7 +74,8 @@ CREATE FUNCTION @extschema@.sm_history(set_name text DEFAULT NULL,
 	OUT has_down boolean,
 	OUT transactional boolean,
 	OUT checksum text,
-	OUT duration_ms double precision)
+	OUT duration_ms double precision,
+	OUT state text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'sm_history'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
@@ -166,4 +167,67 @@ REVOKE ALL ON FUNCTION @extschema@.sm_downgrade(text, text),
 
 -- ==== production operation (sm_migrate, repair, status) ====
 
+-- A non-transactional migration that stopped half-way: one row per set.
+CREATE TABLE @extschema@.sm_partial (
+	set_name	text PRIMARY KEY,
+	revision	text NOT NULL,
+	direction	text NOT NULL,
+	statements_done integer NOT NULL,
+	statements_total integer NOT NULL,
+	started_at	timestamptz NOT NULL,
+	updated_at	timestamptz NOT NULL,
+	last_error	text
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.sm_partial', '');
+REVOKE ALL ON @extschema@.sm_partial FROM PUBLIC;
+
+CREATE PROCEDURE @extschema@.sm_migrate(target text DEFAULT 'head',
+										set_name text DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'sm_migrate'
+LANGUAGE C;
+COMMENT ON PROCEDURE @extschema@.sm_migrate(text, text) IS
+	'move the set to the target, committing after every migration';
+
+CREATE FUNCTION @extschema@.sm_repair(set_name text DEFAULT NULL)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'sm_repair'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.sm_resolve(revision text, outcome text,
+									   set_name text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'sm_resolve'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.sm_status(
+	OUT set_name text, OUT current text, OUT pending integer,
+	OUT partial text, OUT last_operation text, OUT last_revision text,
+	OUT last_success boolean, OUT last_at timestamptz, OUT last_error text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_status'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+REVOKE ALL ON PROCEDURE @extschema@.sm_migrate(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.sm_repair(text),
+	@extschema@.sm_resolve(text, text, text),
+	@extschema@.sm_status()
+	FROM PUBLIC;
+
+-- Run one statement as a top-level statement in a background worker, as
+-- the caller, after committing: for statements refused inside a function
+-- (CREATE INDEX CONCURRENTLY, VACUUM, ALTER SYSTEM, ...).  CALL only.
+CREATE PROCEDURE @extschema@.sm_run_toplevel(sql text)
+AS 'MODULE_PATHNAME', 'sm_run_toplevel'
+LANGUAGE C;
+REVOKE ALL ON PROCEDURE @extschema@.sm_run_toplevel(text) FROM PUBLIC;
+
 -- ==== other tools' formats and adoption ====
+
+-- Take over from another tool: record what its bookkeeping says is applied.
+CREATE FUNCTION @extschema@.sm_adopt(tool text, set_name text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'sm_adopt'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.sm_adopt(text, text) IS
+	'record as applied what alembic, flyway, golang-migrate, dbmate, goose, diesel or sqitch applied';
+REVOKE ALL ON FUNCTION @extschema@.sm_adopt(text, text) FROM PUBLIC;

@@ -28,6 +28,7 @@
 #include "storage/proc.h"
 #include "utils/lsyscache.h"
 #include "utils/resowner.h"
+#include "utils/timeout.h"
 #include "utils/wait_event.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -40,6 +41,7 @@ typedef struct LockWait
 	LOCKTAG		tag;
 	LOCKMODE	mode;
 	int			line;
+	int			fail_line;		/* line of any error */
 } LockWait;
 
 /* What the error context callback needs to name the place. */
@@ -54,7 +56,10 @@ typedef struct ExecPlace
 } ExecPlace;
 
 /* True while a plan runs: a migration must not start another one. */
-static bool exec_running = false;
+bool		exec_running = false;
+
+/* sm_migrate resumes a partial migration instead of refusing to start. */
+bool		exec_partial_allowed = false;
 
 void
 exec_check_not_nested(const char *fname)
@@ -142,6 +147,8 @@ exec_error_callback(void *arg)
 	 * A lock timeout does not say which lock: note it while this backend
 	 * still has it as its wait target, for the final error to name it.
 	 */
+	if (place->wait)
+		place->wait->fail_line = line;
 	if (place->wait && MyProc->waitLock != NULL &&
 		(geterrcode() == ERRCODE_LOCK_NOT_AVAILABLE ||
 		 geterrcode() == ERRCODE_T_R_DEADLOCK_DETECTED))
@@ -278,6 +285,13 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir)
 		ps->stmts[n].offset = start;
 		ps->stmts[n].len = off + len - start;
 		ps->stmts[n].line = line;
+		if (IsA(rs->stmt, IndexStmt) && ((IndexStmt *) rs->stmt)->concurrent)
+		{
+			MemoryContext keep = MemoryContextSwitchTo(old);
+
+			ps->stmts[n].index_check = copyObject((IndexStmt *) rs->stmt);
+			MemoryContextSwitchTo(keep);
+		}
 		n++;
 	}
 	ps->n_stmts = n;
@@ -409,14 +423,55 @@ raise_lock_failure(const MigrationSet *set, const Migration *m,
 }
 
 /*
+ * PostgreSQL arms statement_timeout once per top-level statement, so a
+ * migration's own limit is armed here by hand, never later than the
+ * caller's, and the caller's is put back afterwards.
+ */
+typedef struct SavedTimeout
+{
+	bool		armed;
+	bool		was_active;
+	TimestampTz was_fin;
+} SavedTimeout;
+
+static SavedTimeout
+arm_statement_timeout(int ms)
+{
+	SavedTimeout saved = {false, false, 0};
+	TimestampTz fin;
+
+	if (ms <= 0)
+		return saved;
+	saved.armed = true;
+	saved.was_active = get_timeout_active(STATEMENT_TIMEOUT);
+	if (saved.was_active)
+		saved.was_fin = get_timeout_finish_time(STATEMENT_TIMEOUT);
+	fin = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+	if (!saved.was_active || fin < saved.was_fin)
+		enable_timeout_at(STATEMENT_TIMEOUT, fin);
+	return saved;
+}
+
+static void
+restore_statement_timeout(const SavedTimeout *saved)
+{
+	if (!saved->armed)
+		return;
+	if (saved->was_active)
+		enable_timeout_at(STATEMENT_TIMEOUT, saved->was_fin);
+	else
+		disable_timeout(STATEMENT_TIMEOUT, false);
+}
+
+/*
  * Run one migration in a subtransaction of its own, with its lock_timeout
  * and statement_timeout.  A lock timeout or deadlock rolls the migration
  * back to its start and retries it after a pause; any other error, or the
  * last failed retry, is raised with nothing of the migration left.
  */
-static void
-run_step(const MigrationSet *set, const PreparedStep *ps, PlanDirection dir,
-		 MemoryContext stmt_cxt)
+void
+exec_run_step(const MigrationSet *set, const PreparedStep *ps,
+			  PlanDirection dir, MemoryContext stmt_cxt, int *fail_line)
 {
 	const Migration *m = ps->mig;
 	int			guc_level = NewGUCNestLevel();
@@ -431,18 +486,18 @@ run_step(const MigrationSet *set, const PreparedStep *ps, PlanDirection dir,
 	 * nest level is undone when it is done.
 	 */
 	set_timeout("lock_timeout", lock_timeout);
-	if (m->statement_timeout_ms >= 0)
-		set_timeout("statement_timeout", m->statement_timeout_ms);
 
 	for (int attempt = 1; !done; attempt++)
 	{
 		LockWait	wait = {false};
+		SavedTimeout saved_timeout = arm_statement_timeout(m->statement_timeout_ms);
 
 		BeginInternalSubTransaction(NULL);
 		MemoryContextSwitchTo(oldcxt);
 		PG_TRY();
 		{
 			run_statements(set, ps, dir, stmt_cxt, &wait);
+			restore_statement_timeout(&saved_timeout);
 			ReleaseCurrentSubTransaction();
 			MemoryContextSwitchTo(oldcxt);
 			CurrentResourceOwner = oldowner;
@@ -455,11 +510,14 @@ run_step(const MigrationSet *set, const PreparedStep *ps, PlanDirection dir,
 			MemoryContextSwitchTo(oldcxt);
 			edata = CopyErrorData();
 			FlushErrorState();
+			restore_statement_timeout(&saved_timeout);
 			RollbackAndReleaseCurrentSubTransaction();
 			MemoryContextSwitchTo(oldcxt);
 			CurrentResourceOwner = oldowner;
 			MemoryContextReset(stmt_cxt);
 
+			if (fail_line)
+				*fail_line = wait.fail_line;
 			if (!is_lock_failure(edata->sqlerrcode))
 			{
 				AtEOXact_GUC(false, guc_level);
@@ -514,7 +572,7 @@ run_plan(const char *schema, const MigrationSet *set, const MigPlan *plan,
 		INSTR_TIME_SET_CURRENT(step_start);
 		records[i].mig = m;
 		records[i].started_at = GetCurrentTimestamp();
-		run_step(set, &steps[i], plan->direction, stmt_cxt);
+		exec_run_step(set, &steps[i], plan->direction, stmt_cxt, NULL);
 		records[i].duration_ms = elapsed_ms(step_start);
 	}
 	MemoryContextDelete(stmt_cxt);
@@ -553,8 +611,6 @@ exec_plan(const char *schema, const MigrationSet *set, const MigPlan *plan)
 
 /* ---------- moving a set to a target ---------- */
 
-static char *report_done(const MigrationSet *set, const SetState *st,
-						 PlanDirection dir, const ExecResult *res);
 
 /* The current revisions as "a, b", or "base". */
 char *
@@ -572,9 +628,22 @@ exec_current_text(const Graph *g, const bool *applied)
 	return buf.data;
 }
 
-static void
-check_orphans(const MigrationSet *set, const SetState *st)
+void
+exec_check_orphans(const MigrationSet *set, const SetState *st)
 {
+	if (st->partial && !exec_partial_allowed)
+	{
+		const PartialRev *p = st->partial;
+
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migration %s of set \"%s\" is partially %s: %d of %d statements ran",
+						p->revision, set->name, p->direction == PLAN_UP ? "applied" : "reverted",
+						p->done, p->total),
+				 errdetail("It is non-transactional, so what ran stays; nothing else can run until it is finished."),
+				 errhint("Fix the cause and CALL sm_migrate() to run the rest, or record the outcome with SELECT sm_resolve('%s', 'applied') or sm_resolve('%s', 'not applied').",
+						 p->revision, p->revision)));
+	}
 	if (st->n_orphans > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FILE),
@@ -670,8 +739,8 @@ exec_check_drift(const MigrationSet *set, const SetState *st)
 }
 
 /* Unapplied revisions older than the newest applied one, if refused. */
-static void
-check_out_of_order(const MigrationSet *set, const SetState *st,
+void
+exec_check_out_of_order(const MigrationSet *set, const SetState *st,
 				   const MigPlan *plan)
 {
 	const Graph *g = set->graph;
@@ -722,7 +791,7 @@ exec_lock_and_reread(const char *schema, const MigrationSet *set)
 				 errhint("Run it in a READ COMMITTED transaction.")));
 	store_lock_set(set, false);
 	st = store_read_state(schema, set);
-	check_orphans(set, st);
+	exec_check_orphans(set, st);
 	exec_check_drift(set, st);
 	return st;
 }
@@ -742,7 +811,7 @@ exec_move(const char *schema, const MigrationSet *set, int dir,
 	MigPlan	   *plan;
 	ExecResult	res;
 
-	check_orphans(set, st);
+	exec_check_orphans(set, st);
 	exec_check_drift(set, st);
 	plan = make_plan(set, st, dir, target);
 	if (plan->n_steps == 0)
@@ -752,17 +821,17 @@ exec_move(const char *schema, const MigrationSet *set, int dir,
 	plan = make_plan(set, st, dir, target);
 	if (plan->n_steps == 0)
 		return exec_current_text(set->graph, st->applied);
-	check_out_of_order(set, st, plan);
+	exec_check_out_of_order(set, st, plan);
 
 	res = exec_plan(schema, set, plan);
 	for (int i = 0; i < plan->n_steps; i++)
 		st->applied[plan->steps[i]] = plan->direction == PLAN_UP;
-	return report_done(set, st, plan->direction, &res);
+	return exec_report_done(set, st, plan->direction, &res);
 }
 
 /* The closing NOTICE: how many, how long, where the database is now. */
-static char *
-report_done(const MigrationSet *set, const SetState *st, PlanDirection dir,
+char *
+exec_report_done(const MigrationSet *set, const SetState *st, PlanDirection dir,
 			const ExecResult *res)
 {
 	char	   *now = exec_current_text(set->graph, st->applied);

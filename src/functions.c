@@ -9,6 +9,7 @@
  */
 #include "schema_migrate.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -16,6 +17,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(sm_upgrade);
@@ -121,6 +123,17 @@ sm_current(PG_FUNCTION_ARGS)
 
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &v, &isnull);
 	}
+	/* a migration stopped half-way is where the database is, too */
+	if (st->partial)
+	{
+		Datum		v = CStringGetTextDatum(psprintf("%s (partial: %d of %d statements)",
+													 st->partial->revision,
+													 st->partial->done,
+													 st->partial->total));
+		bool		isnull = false;
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &v, &isnull);
+	}
 	/* applied revisions whose file is gone are still where the database is */
 	for (int i = 0; i < st->n_orphans; i++)
 	{
@@ -133,11 +146,11 @@ sm_current(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-#define HISTORY_COLS 15
+#define HISTORY_COLS 16
 
 static void
 history_row(ReturnSetInfo *rsinfo, const GraphNode *node, const AppliedRev *row,
-			bool is_current)
+			bool is_current, const char *state)
 {
 	Datum		v[HISTORY_COLS];
 	bool		nulls[HISTORY_COLS];
@@ -172,6 +185,7 @@ history_row(ReturnSetInfo *rsinfo, const GraphNode *node, const AppliedRev *row,
 		nulls[5] = nulls[6] = nulls[14] = true;
 	v[7] = BoolGetDatum(node ? node->is_head : false);
 	v[8] = BoolGetDatum(is_current);
+	v[15] = CStringGetTextDatum(state);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 }
 
@@ -197,9 +211,20 @@ sm_history(PG_FUNCTION_ARGS)
 	for (int i = 0; i < n; i++)
 		current[cur[i]] = true;
 	for (int i = 0; i < g->n; i++)
-		history_row(rsinfo, &g->nodes[i], st->rows[i], current[i]);
+	{
+		const char *state = st->rows[i] ? "applied" : "pending";
+
+		if (st->rows[i] && st->rows[i]->checksum &&
+			strcmp(st->rows[i]->checksum, g->nodes[i].mig->checksum) != 0)
+			state = "applied, file changed";
+		if (st->partial && st->partial->node == i)
+			state = psprintf("partially %s: %d of %d statements",
+							 st->partial->direction == PLAN_UP ? "applied" : "reverted",
+							 st->partial->done, st->partial->total);
+		history_row(rsinfo, &g->nodes[i], st->rows[i], current[i], state);
+	}
 	for (int i = 0; i < st->n_orphans; i++)
-		history_row(rsinfo, NULL, &st->orphans[i], true);
+		history_row(rsinfo, NULL, &st->orphans[i], true, "applied, file missing");
 	SPI_finish();
 	return (Datum) 0;
 }
@@ -459,9 +484,10 @@ sm_check(PG_FUNCTION_ARGS)
 	int			pending = 0;
 	char	   *heads;
 
+	exec_check_drift(set, st);
 	for (int i = 0; i < g->n; i++)
 		pending += !st->applied[i];
-	if (pending == 0 && st->n_orphans == 0)
+	if (pending == 0 && st->n_orphans == 0 && st->partial == NULL)
 	{
 		SPI_finish();
 		PG_RETURN_BOOL(true);
@@ -482,4 +508,205 @@ sm_check(PG_FUNCTION_ARGS)
 					   st->n_orphans ? ", and applied revisions have no file" : ""),
 			 errhint("Run SELECT sm_upgrade('heads'), or CALL sm_migrate().")));
 	PG_RETURN_BOOL(false);
+}
+
+/* ---------- production operation ---------- */
+
+PG_FUNCTION_INFO_V1(sm_migrate);
+PG_FUNCTION_INFO_V1(sm_repair);
+PG_FUNCTION_INFO_V1(sm_resolve);
+PG_FUNCTION_INFO_V1(sm_status);
+
+/*
+ * CALL sm_migrate(target, set): step-wise, committing after each
+ * migration.  Only as a top-level CALL: inside a transaction block its
+ * commits are impossible, and sm_upgrade() is the all-or-nothing form.
+ */
+Datum
+sm_migrate(PG_FUNCTION_ARGS)
+{
+	char	   *target = required_arg(fcinfo, 0, "target");
+	char	   *set_name = optional_arg(fcinfo, 1);
+	const char *schema = ext_schema(fcinfo);
+	MigrationSet *set;
+
+	if (fcinfo->context == NULL || !IsA(fcinfo->context, CallContext) ||
+		castNode(CallContext, fcinfo->context)->atomic)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("sm_migrate() cannot run inside a transaction block"),
+				 errdetail("It commits after every migration."),
+				 errhint("Call it as a top-level CALL statement, or use SELECT sm_upgrade(...) to migrate all or nothing inside your transaction.")));
+	set = set_load(set_name);
+	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect_ext failed");
+	(void) stepwise_migrate(schema, set, target);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* Accept changed or missing files: record what the files say now. */
+Datum
+sm_repair(PG_FUNCTION_ARGS)
+{
+	const char *schema = ext_schema(fcinfo);
+	MigrationSet *set;
+	SetState   *st;
+	int			n;
+
+	exec_check_not_nested("sm_repair");
+	set = set_load(optional_arg(fcinfo, 0));
+	connect_spi();
+	store_lock_set(set, false);
+	st = store_read_state(schema, set);
+	n = store_repair(schema, set, st);
+	ereport(NOTICE,
+			(errmsg("%d applied revision%s of set \"%s\" repaired", n,
+					n == 1 ? "" : "s", set->name)));
+	SPI_finish();
+	PG_RETURN_INT32(n);
+}
+
+/*
+ * Record the outcome of a partially run non-transactional migration after
+ * it was finished or undone by hand.
+ */
+Datum
+sm_resolve(PG_FUNCTION_ARGS)
+{
+	char	   *rev = required_arg(fcinfo, 0, "revision");
+	char	   *outcome = required_arg(fcinfo, 1, "outcome");
+	const char *schema = ext_schema(fcinfo);
+	MigrationSet *set;
+	SetState   *st;
+	bool		applied;
+
+	if (strcmp(outcome, "applied") == 0)
+		applied = true;
+	else if (strcmp(outcome, "not applied") == 0)
+		applied = false;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid outcome \"%s\"", outcome),
+				 errhint("Use 'applied' or 'not applied'.")));
+	exec_check_not_nested("sm_resolve");
+	set = set_load(optional_arg(fcinfo, 2));
+	connect_spi();
+	store_lock_set(set, false);
+	st = store_read_state(schema, set);
+	if (st->partial == NULL || strcmp(st->partial->revision, rev) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision %s of set \"%s\" is not partially applied", rev, set->name),
+				 st->partial ? errdetail("The partial migration is %s.", st->partial->revision) : 0));
+	{
+		bool	   *want = palloc(sizeof(bool) * (set->graph->n + 1));
+		bool		up = st->partial->direction == PLAN_UP;
+
+		memcpy(want, st->applied, sizeof(bool) * set->graph->n);
+		if (st->partial->node >= 0)
+			want[st->partial->node] = (up == applied);
+		store_clear_partial(schema, set);
+		store_stamp(schema, set, st, want);
+	}
+	PG_RETURN_TEXT_P(finish_with_text(psprintf("%s %s", rev, outcome)));
+}
+
+/*
+ * Load a set, or NULL when it cannot be (its files are not installed on
+ * this server, say): a subtransaction keeps the error from aborting ours.
+ */
+static MigrationSet *
+try_set_load(const char *name)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	MigrationSet *volatile set = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		set = set_load(name);
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		set = NULL;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(oldcxt);
+	CurrentResourceOwner = oldowner;
+	return set;
+}
+
+/* One row per set this database has migrated. */
+Datum
+sm_status(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	const char *schema = ext_schema(fcinfo);
+	char	   *sql = psprintf("SELECT s.set_name, l.operation, l.revision, l.success, l.started_at,"
+							   " l.error, p.revision, p.statements_done, p.statements_total"
+							   " FROM (SELECT set_name FROM %s.sm_version UNION"
+							   "       SELECT set_name FROM %s.sm_log UNION"
+							   "       SELECT set_name FROM %s.sm_partial) s"
+							   " LEFT JOIN LATERAL (SELECT * FROM %s.sm_log g"
+							   "   WHERE g.set_name OPERATOR(pg_catalog.=) s.set_name"
+							   "   ORDER BY g.id DESC LIMIT 1) l ON true"
+							   " LEFT JOIN %s.sm_partial p ON p.set_name OPERATOR(pg_catalog.=) s.set_name"
+							   " ORDER BY 1", schema, schema, schema, schema, schema);
+	SPITupleTable *tt;
+	uint64		n;
+
+	InitMaterializedSRF(fcinfo, 0);
+	connect_spi();
+	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the operations log");
+	tt = SPI_tuptable;
+	n = SPI_processed;
+	for (uint64 i = 0; i < n; i++)
+	{
+		HeapTuple	tup = tt->vals[i];
+		TupleDesc	desc = tt->tupdesc;
+		char	   *name = SPI_getvalue(tup, desc, 1);
+		Datum		v[9];
+		bool		nulls[9] = {false};
+		bool		isnull;
+		MigrationSet *set = NULL;
+
+		set = try_set_load(name);
+		v[0] = CStringGetTextDatum(name);
+		if (set)
+		{
+			SetState   *st = store_read_state(schema, set);
+			int			pending = 0;
+
+			for (int j = 0; j < set->graph->n; j++)
+				pending += !st->applied[j];
+			v[1] = CStringGetTextDatum(exec_current_text(set->graph, st->applied));
+			v[2] = Int32GetDatum(pending);
+		}
+		else
+			nulls[1] = nulls[2] = true;
+		v[3] = SPI_getbinval(tup, desc, 7, &isnull);
+		nulls[3] = isnull;
+		if (!isnull)
+			v[3] = CStringGetTextDatum(psprintf("%s: %s of %s statements",
+												SPI_getvalue(tup, desc, 7),
+												SPI_getvalue(tup, desc, 8),
+												SPI_getvalue(tup, desc, 9)));
+		v[4] = SPI_getbinval(tup, desc, 2, &nulls[4]);
+		v[5] = SPI_getbinval(tup, desc, 3, &nulls[5]);
+		v[6] = SPI_getbinval(tup, desc, 4, &nulls[6]);
+		v[7] = SPI_getbinval(tup, desc, 5, &nulls[7]);
+		v[8] = SPI_getbinval(tup, desc, 6, &nulls[8]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
 }

@@ -52,9 +52,21 @@ typedef struct AppliedRev
 	double		duration_ms;
 } AppliedRev;
 
+/* A non-transactional migration that stopped half-way. */
+typedef struct PartialRev
+{
+	char	   *revision;
+	int			node;			/* -1 if its file is gone */
+	PlanDirection direction;
+	int			done;			/* statements that ran */
+	int			total;
+	TimestampTz started_at;
+} PartialRev;
+
 /* The database's state for one set: a flag per graph node. */
 typedef struct SetState
 {
+	PartialRev *partial;		/* or NULL */
 	bool	   *applied;		/* per graph node */
 	AppliedRev **rows;			/* per graph node, NULL when not applied */
 	int			n_orphans;		/* applied revisions with no file */
@@ -83,6 +95,16 @@ extern void store_record_steps(const char *schema, const MigrationSet *set,
 							   StepRecord *steps, int n);
 extern void store_stamp(const char *schema, const MigrationSet *set,
 						const SetState *old, const bool *want);
+extern void store_log_failure(const char *schema, const MigrationSet *set,
+							  const Migration *m, PlanDirection dir,
+							  const char *sqlstate, const char *message,
+							  int line);
+extern void store_set_partial(const char *schema, const MigrationSet *set,
+							  const Migration *m, PlanDirection dir, int done,
+							  int total, const char *error);
+extern void store_clear_partial(const char *schema, const MigrationSet *set);
+extern int	store_repair(const char *schema, const MigrationSet *set,
+						 const SetState *st);
 
 /* executor.c */
 
@@ -92,6 +114,7 @@ typedef struct StmtSpan
 	int			offset;
 	int			len;
 	int			line;			/* file line where the statement starts */
+	struct IndexStmt *index_check;	/* CREATE INDEX CONCURRENTLY: check it */
 } StmtSpan;
 
 /* A step split into statements and checked, before anything runs. */
@@ -129,6 +152,20 @@ extern char *exec_stamp(const char *schema, const MigrationSet *set,
 						const char *target);
 extern char *exec_current_text(const Graph *g, const bool *applied);
 extern void exec_check_drift(const MigrationSet *set, const SetState *st);
+extern void exec_check_orphans(const MigrationSet *set, const SetState *st);
+extern void exec_check_out_of_order(const MigrationSet *set,
+									const SetState *st, const MigPlan *plan);
+extern void exec_run_step(const MigrationSet *set, const PreparedStep *ps,
+						  PlanDirection dir, MemoryContext stmt_cxt,
+						  int *fail_line);
+extern char *exec_report_done(const MigrationSet *set, const SetState *st,
+							  PlanDirection dir, const ExecResult *res);
+extern bool exec_partial_allowed;
+extern bool exec_running;
+
+/* stepwise.c */
+extern char *stepwise_migrate(const char *schema, const MigrationSet *set,
+							  const char *target);
 
 
 /* script_writer.c */

@@ -103,9 +103,14 @@ store_read_state(const char *schema, const MigrationSet *set)
 {
 	const Graph *g = set->graph;
 	SetState   *st = palloc0(sizeof(SetState));
-	char	   *sql = psprintf("SELECT revision, checksum, applied_at, applied_by, duration_ms"
-							   " FROM %s.sm_version WHERE set_name OPERATOR(pg_catalog.=) $1",
-							   schema);
+	char	   *sql = psprintf("SELECT revision, checksum, applied_at, applied_by, duration_ms,"
+							   " NULL::int, NULL::int, NULL::text"
+							   " FROM %s.sm_version WHERE set_name OPERATOR(pg_catalog.=) $1"
+							   " UNION ALL"
+							   " SELECT revision, NULL, started_at, NULL, NULL,"
+							   " statements_done, statements_total, direction"
+							   " FROM %s.sm_partial WHERE set_name OPERATOR(pg_catalog.=) $1",
+							   schema, schema);
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(set->name)};
 	uint64		n;
@@ -132,7 +137,20 @@ store_read_state(const char *schema, const MigrationSet *set)
 		if (isnull)
 			r->duration_ms = -1;
 		node = graph_find(g, r->revision);
-		if (node < 0)
+		if (col_text(tup, desc, 8) != NULL)
+		{
+			/* a non-transactional migration stopped half-way */
+			PartialRev *p = palloc0(sizeof(PartialRev));
+
+			p->revision = r->revision;
+			p->node = node;
+			p->started_at = r->applied_at;
+			p->done = DatumGetInt32(SPI_getbinval(tup, desc, 6, &isnull));
+			p->total = DatumGetInt32(SPI_getbinval(tup, desc, 7, &isnull));
+			p->direction = strcmp(col_text(tup, desc, 8), "up") == 0 ? PLAN_UP : PLAN_DOWN;
+			st->partial = p;
+		}
+		else if (node < 0)
 			st->orphans[st->n_orphans++] = *r;
 		else
 		{
@@ -348,4 +366,135 @@ store_stamp(const char *schema, const MigrationSet *set, const SetState *old,
 		delete_version_rows(schema, set, drop, n_drop);
 	log_steps(schema, set, PLAN_UP, "stamp", add, n_add);
 	log_steps(schema, set, PLAN_DOWN, "stamp", drop, n_drop);
+}
+
+/* ---------- failures, partial state, repair ---------- */
+
+/*
+ * A failed step, for the log.  The caller commits (sm_migrate) so that the
+ * record survives the error that follows.
+ */
+void
+store_log_failure(const char *schema, const MigrationSet *set,
+				  const Migration *m, PlanDirection dir, const char *sqlstate,
+				  const char *message, int line)
+{
+	char	   *sql = psprintf("INSERT INTO %s.sm_log"
+							   " (set_name, revision, operation, direction, checksum, file,"
+							   "  started_at, performed_by, success, sqlstate, error, error_line)"
+							   " VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.clock_timestamp(), $7,"
+							   "  false, $8, $9, $10)",
+							   schema);
+	Oid			types[10] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	NAMEOID, TEXTOID, TEXTOID, INT4OID};
+	Datum		values[10];
+	char		nulls[11] = "          ";
+
+	values[0] = CStringGetTextDatum(set->name);
+	values[1] = CStringGetTextDatum(m->revision);
+	values[2] = CStringGetTextDatum("failure");
+	values[3] = CStringGetTextDatum(dir == PLAN_UP ? "up" : "down");
+	values[4] = CStringGetTextDatum(m->checksum);
+	values[5] = CStringGetTextDatum(m->file);
+	values[6] = DirectFunctionCall1(namein, CStringGetDatum(current_role_name()));
+	values[7] = CStringGetTextDatum(sqlstate);
+	values[8] = CStringGetTextDatum(message);
+	values[9] = Int32GetDatum(line);
+	if (line <= 0)
+		nulls[9] = 'n';
+	spi_check(SPI_execute_with_args(sql, 10, types, values, nulls, false, 0),
+			  "recording a failure");
+}
+
+/* Record how far a non-transactional migration got (one row per set). */
+void
+store_set_partial(const char *schema, const MigrationSet *set,
+				  const Migration *m, PlanDirection dir, int done, int total,
+				  const char *error)
+{
+	char	   *sql = psprintf("INSERT INTO %s.sm_partial AS p"
+							   " (set_name, revision, direction, statements_done, statements_total,"
+							   "  started_at, updated_at, last_error)"
+							   " VALUES ($1, $2, $3, $4, $5, pg_catalog.clock_timestamp(),"
+							   "  pg_catalog.clock_timestamp(), $6)"
+							   " ON CONFLICT (set_name) DO UPDATE SET"
+							   "  statements_done = EXCLUDED.statements_done,"
+							   "  updated_at = EXCLUDED.updated_at, last_error = EXCLUDED.last_error",
+							   schema);
+	Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, INT4OID, INT4OID, TEXTOID};
+	Datum		values[6];
+	char		nulls[7] = "      ";
+
+	values[0] = CStringGetTextDatum(set->name);
+	values[1] = CStringGetTextDatum(m->revision);
+	values[2] = CStringGetTextDatum(dir == PLAN_UP ? "up" : "down");
+	values[3] = Int32GetDatum(done);
+	values[4] = Int32GetDatum(total);
+	values[5] = error ? CStringGetTextDatum(error) : (Datum) 0;
+	if (!error)
+		nulls[5] = 'n';
+	spi_check(SPI_execute_with_args(sql, 6, types, values, nulls, false, 0),
+			  "recording partial progress");
+}
+
+void
+store_clear_partial(const char *schema, const MigrationSet *set)
+{
+	char	   *sql = psprintf("DELETE FROM %s.sm_partial WHERE set_name OPERATOR(pg_catalog.=) $1",
+							   schema);
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(set->name)};
+
+	spi_check(SPI_execute_with_args(sql, 1, types, values, NULL, false, 0),
+			  "clearing partial progress");
+}
+
+/*
+ * Accept the files as they are: record the current checksum of every
+ * applied migration whose file changed, and forget applied revisions whose
+ * file is gone.  Each change is logged.  Returns how many rows changed.
+ */
+int
+store_repair(const char *schema, const MigrationSet *set, const SetState *st)
+{
+	const Graph *g = set->graph;
+	char	   *upd = psprintf("UPDATE %s.sm_version SET checksum = $3"
+							   " WHERE set_name OPERATOR(pg_catalog.=) $1"
+							   " AND revision OPERATOR(pg_catalog.=) $2", schema);
+	char	   *del = psprintf("DELETE FROM %s.sm_version"
+							   " WHERE set_name OPERATOR(pg_catalog.=) $1"
+							   " AND revision OPERATOR(pg_catalog.=) $2", schema);
+	char	   *logsql = psprintf("INSERT INTO %s.sm_log"
+								  " (set_name, revision, operation, direction, checksum,"
+								  "  started_at, performed_by, success, error)"
+								  " VALUES ($1, $2, 'repair', NULL, $3, pg_catalog.clock_timestamp(),"
+								  "  $4, true, $5)", schema);
+	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, NAMEOID, TEXTOID};
+	Datum		values[5];
+	char		nulls[6] = "     ";
+	int			changed = 0;
+
+	values[0] = CStringGetTextDatum(set->name);
+	values[3] = DirectFunctionCall1(namein, CStringGetDatum(current_role_name()));
+	for (int i = 0; i < g->n + st->n_orphans; i++)
+	{
+		bool		orphan = i >= g->n;
+		const char *rev = orphan ? st->orphans[i - g->n].revision : g->nodes[i].mig->revision;
+		const char *sum = orphan ? NULL : g->nodes[i].mig->checksum;
+
+		if (!orphan && (st->rows[i] == NULL ||
+						(st->rows[i]->checksum && strcmp(st->rows[i]->checksum, sum) == 0)))
+			continue;
+		values[1] = CStringGetTextDatum(rev);
+		values[2] = sum ? CStringGetTextDatum(sum) : (Datum) 0;
+		nulls[2] = sum ? ' ' : 'n';
+		spi_check(SPI_execute_with_args(orphan ? del : upd, orphan ? 2 : 3, types,
+										values, nulls, false, 0), "repairing");
+		values[4] = CStringGetTextDatum(orphan ? "file gone: applied row removed" :
+										"file changed: checksum updated");
+		spi_check(SPI_execute_with_args(logsql, 5, types, values, nulls, false, 0),
+				  "logging a repair");
+		changed++;
+	}
+	return changed;
 }

@@ -662,7 +662,7 @@ sm_run_toplevel(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
 				 errmsg("sm_run_toplevel() must be called with CALL outside a transaction block"),
 				 errdetail("It commits the current transaction before it runs the statement in a background worker."),
-				 errhint("Run CALL sm_run_toplevel(...) on its own, not inside BEGIN ... COMMIT or from a function.")));
+				 errhint("Run CALL sm_run_toplevel(...) as a statement of its own: not inside BEGIN ... COMMIT, in a multi-statement query string or from a function.")));
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

@@ -1,0 +1,4 @@
+-- +up
+CREATE TABLE sf_one (id int);
+-- +down
+DROP TABLE sf_one;

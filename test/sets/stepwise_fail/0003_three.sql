@@ -1,0 +1,4 @@
+-- +up
+CREATE TABLE sf_three (id int);
+-- +down
+DROP TABLE sf_three;
