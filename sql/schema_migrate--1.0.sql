@@ -231,3 +231,50 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.sm_adopt(text, text) IS
 	'record as applied what alembic, flyway, golang-migrate, dbmate, goose, diesel or sqitch applied';
 REVOKE ALL ON FUNCTION @extschema@.sm_adopt(text, text) FROM PUBLIC;
+
+-- ==== privileges ====
+
+-- What a role needs to run migrations (it also needs the privileges its
+-- migrations' own statements need, e.g. CREATE on the target schema).
+-- SECURITY INVOKER: only someone who may grant these can call it.
+CREATE FUNCTION @extschema@.sm_grant_migrator(role regrole)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	s text := pg_catalog.quote_ident('@extschema@');
+BEGIN
+	EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA %s TO %s', s, role);
+	EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s.sm_version, %s.sm_partial TO %s', s, s, role);
+	EXECUTE pg_catalog.format('GRANT SELECT, INSERT ON %s.sm_log TO %s', s, role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_upgrade(text, text), %1$s.sm_downgrade(text, text),'
+		' %1$s.sm_stamp(text, text), %1$s.sm_repair(text), %1$s.sm_resolve(text, text, text),'
+		' %1$s.sm_current(text), %1$s.sm_history(text), %1$s.sm_heads(text), %1$s.sm_branches(text),'
+		' %1$s.sm_show(text, text), %1$s.sm_plan(text, text), %1$s.sm_upgrade_sql(text, text),'
+		' %1$s.sm_downgrade_sql(text, text), %1$s.sm_graph(text, text), %1$s.sm_check(text),'
+		' %1$s.sm_status() TO %2$s', s, role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON PROCEDURE %s.sm_migrate(text, text) TO %s', s, role);
+END
+$fn$;
+
+-- What a role needs to look at the state (sm_check at application start-up,
+-- sm_current, sm_history, sm_status) without changing anything.  It cannot
+-- read migrations' SQL (sm_show) or generate scripts.
+CREATE FUNCTION @extschema@.sm_grant_reader(role regrole)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	s text := pg_catalog.quote_ident('@extschema@');
+BEGIN
+	EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA %s TO %s', s, role);
+	EXECUTE pg_catalog.format('GRANT SELECT ON %s.sm_version, %s.sm_partial, %s.sm_log TO %s', s, s, s, role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_current(text), %1$s.sm_history(text),'
+		' %1$s.sm_heads(text), %1$s.sm_check(text), %1$s.sm_status() TO %2$s', s, role);
+END
+$fn$;
+
+REVOKE ALL ON FUNCTION @extschema@.sm_grant_migrator(regrole),
+	@extschema@.sm_grant_reader(regrole) FROM PUBLIC;

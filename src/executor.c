@@ -26,6 +26,9 @@
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
+#include "catalog/namespace.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/resowner.h"
 #include "utils/timeout.h"
@@ -37,10 +40,7 @@
 /* The lock a statement was waiting for when it timed out. */
 typedef struct LockWait
 {
-	bool		seen;
-	LOCKTAG		tag;
-	LOCKMODE	mode;
-	int			line;
+	int			stmt;			/* index of the failing statement, or -1 */
 	int			fail_line;		/* line of any error */
 } LockWait;
 
@@ -52,7 +52,8 @@ typedef struct ExecPlace
 	PlanDirection dir;
 	const char *text;			/* text positions are relative to */
 	int			line;			/* file line where text starts */
-	LockWait   *wait;			/* where to note a lock we timed out on */
+	LockWait   *wait;			/* where to note which statement failed */
+	int			stmt;			/* index of the running statement */
 } ExecPlace;
 
 /* True while a plan runs: a migration must not start another one. */
@@ -143,20 +144,10 @@ exec_error_callback(void *arg)
 	if (pos > 0 && place->text)
 		line += lines_before(place->text, char_to_byte(place->text, pos));
 
-	/*
-	 * A lock timeout does not say which lock: note it while this backend
-	 * still has it as its wait target, for the final error to name it.
-	 */
 	if (place->wait)
-		place->wait->fail_line = line;
-	if (place->wait && MyProc->waitLock != NULL &&
-		(geterrcode() == ERRCODE_LOCK_NOT_AVAILABLE ||
-		 geterrcode() == ERRCODE_T_R_DEADLOCK_DETECTED))
 	{
-		place->wait->seen = true;
-		place->wait->tag = MyProc->waitLock->tag;
-		place->wait->mode = MyProc->waitLockMode;
-		place->wait->line = line;
+		place->wait->fail_line = line;
+		place->wait->stmt = place->stmt;
 	}
 
 	errcontext("%s migration %s (set \"%s\", file %s, line %d)",
@@ -233,7 +224,7 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir)
 											  "schema_migrate parse",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(tmp);
-	ExecPlace	place = {set, ps, dir, ps->sql, ps->first_line, NULL};
+	ExecPlace	place = {set, ps, dir, ps->sql, ps->first_line, NULL, -1};
 	ErrorContextCallback cb = {error_context_stack, exec_error_callback, &place};
 	List	   *stmts;
 	ListCell   *lc;
@@ -331,7 +322,7 @@ static void
 run_statements(const MigrationSet *set, const PreparedStep *ps,
 			   PlanDirection dir, MemoryContext stmt_cxt, LockWait *wait)
 {
-	ExecPlace	place = {set, ps, dir, NULL, ps->first_line, wait};
+	ExecPlace	place = {set, ps, dir, NULL, ps->first_line, wait, -1};
 	ErrorContextCallback cb = {error_context_stack, exec_error_callback, &place};
 
 	error_context_stack = &cb;
@@ -343,6 +334,7 @@ run_statements(const MigrationSet *set, const PreparedStep *ps,
 
 		place.text = sql;
 		place.line = ps->stmts[i].line;
+		place.stmt = i;
 		rc = SPI_execute(sql, false, 0);
 		if (rc < 0)
 		{
@@ -385,41 +377,103 @@ backoff(int attempt)
 	CHECK_FOR_INTERRUPTS();
 }
 
+/* The table a DDL statement works on, as written, or NULL. */
+static RangeVar *
+target_relation(Node *stmt)
+{
+	switch (nodeTag(stmt))
+	{
+		case T_AlterTableStmt:
+			return ((AlterTableStmt *) stmt)->relation;
+		case T_IndexStmt:
+			return ((IndexStmt *) stmt)->relation;
+		case T_RenameStmt:
+			return ((RenameStmt *) stmt)->relation;
+		case T_CreateTrigStmt:
+			return ((CreateTrigStmt *) stmt)->relation;
+		case T_RuleStmt:
+			return ((RuleStmt *) stmt)->relation;
+		case T_LockStmt:
+			return linitial_node(RangeVar, ((LockStmt *) stmt)->relations);
+		case T_TruncateStmt:
+			return linitial_node(RangeVar, ((TruncateStmt *) stmt)->relations);
+		case T_DropStmt:
+			{
+				DropStmt   *d = (DropStmt *) stmt;
+
+				if (d->removeType == OBJECT_TABLE || d->removeType == OBJECT_VIEW ||
+					d->removeType == OBJECT_INDEX || d->removeType == OBJECT_MATVIEW)
+					return makeRangeVarFromNameList(linitial_node(List, d->objects));
+				return NULL;
+			}
+		default:
+			return NULL;
+	}
+}
+
+/*
+ * A lock timeout does not say which lock it was (PostgreSQL forgets the
+ * wait before raising it), so name the table the failing statement works
+ * on and the sessions that hold locks on it now.
+ */
 static char *
-describe_lock(const LockWait *wait)
+describe_lock(const PreparedStep *ps, const LockWait *wait, char **holders)
 {
 	StringInfoData buf;
+	List	   *stmts;
+	RangeVar   *rv;
+	char	   *sql;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
 
-	if (!wait->seen)
+	*holders = NULL;
+	if (wait->stmt < 0)
 		return pstrdup("a lock");
+	sql = pnstrdup(ps->sql + ps->stmts[wait->stmt].offset, ps->stmts[wait->stmt].len);
+#if PG_VERSION_NUM >= 140000
+	stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
+#else
+	stmts = raw_parser(sql);
+#endif
+	rv = stmts ? target_relation(linitial_node(RawStmt, stmts)->stmt) : NULL;
+	if (rv == NULL)
+		return psprintf("a lock for the statement at line %d", ps->stmts[wait->stmt].line);
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "%s on ",
-					 GetLockmodeName(wait->tag.locktag_lockmethodid, wait->mode));
-	if (wait->tag.locktag_type == LOCKTAG_RELATION &&
-		get_rel_name(wait->tag.locktag_field2) != NULL)
-		appendStringInfo(&buf, "relation \"%s\"", get_rel_name(wait->tag.locktag_field2));
-	else
-		DescribeLockTag(&buf, &wait->tag);
+	appendStringInfo(&buf, "a lock on relation \"%s\"", quote_qualified_identifier(rv->schemaname, rv->relname));
+	values[0] = CStringGetTextDatum(quote_qualified_identifier(rv->schemaname, rv->relname));
+	if (SPI_execute_with_args("SELECT pg_catalog.string_agg(l.pid::pg_catalog.text || ' (' || l.mode || ')', ', ')"
+							  " FROM pg_catalog.pg_locks l"
+							  " WHERE l.granted AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()"
+							  " AND l.relation OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
+							  1, types, values, NULL, true, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+	{
+		*holders = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	}
 	return buf.data;
 }
 
 static void
-raise_lock_failure(const MigrationSet *set, const Migration *m,
+raise_lock_failure(const MigrationSet *set, const PreparedStep *ps,
 				   PlanDirection dir, ErrorData *edata, const LockWait *wait,
-				   int attempts)
+				   int attempts, int lock_timeout)
 {
+	const Migration *m = ps->mig;
+	char	   *holders;
+	char	   *what = describe_lock(ps, wait, &holders);
+
 	ereport(ERROR,
 			(errcode(edata->sqlerrcode),
 			 errmsg("migration %s could not get %s after %d attempt%s",
-					m->revision, describe_lock(wait), attempts,
-					attempts == 1 ? "" : "s"),
-			 errdetail("%s Each attempt was rolled back; nothing of the migration is left.",
-					   edata->message),
+					m->revision, what, attempts, attempts == 1 ? "" : "s"),
+			 errdetail("%s%sEach attempt waited lock_timeout (%d ms) and was rolled back: %s.",
+					   holders ? psprintf("Locks on it are held by pid %s", holders) : "",
+					   holders ? ". " : "", lock_timeout, edata->message),
 			 errhint("Find the blocking session with pg_blocking_pids() and let it finish, or raise schema_migrate.lock_timeout or schema_migrate.lock_retries."),
 			 errcontext("%s migration %s (set \"%s\", file %s, line %d)",
 						dir == PLAN_UP ? "applying" : "reverting",
 						m->revision, set->name, m->file,
-						wait->seen ? wait->line : 0)));
+						wait->fail_line)));
 }
 
 /*
@@ -489,7 +543,7 @@ exec_run_step(const MigrationSet *set, const PreparedStep *ps,
 
 	for (int attempt = 1; !done; attempt++)
 	{
-		LockWait	wait = {false};
+		LockWait	wait = {-1, 0};
 		SavedTimeout saved_timeout = arm_statement_timeout(m->statement_timeout_ms);
 
 		BeginInternalSubTransaction(NULL);
@@ -526,11 +580,17 @@ exec_run_step(const MigrationSet *set, const PreparedStep *ps,
 			if (attempt > sm_lock_retries)
 			{
 				AtEOXact_GUC(false, guc_level);
-				raise_lock_failure(set, m, dir, edata, &wait, attempt);
+				raise_lock_failure(set, ps, dir, edata, &wait, attempt, lock_timeout);
 			}
-			ereport(NOTICE,
-					(errmsg("migration %s could not get %s in time, retrying (%d of %d)",
-							m->revision, describe_lock(&wait), attempt, sm_lock_retries)));
+			{
+				char	   *holders;
+				char	   *what = describe_lock(ps, &wait, &holders);
+
+				ereport(NOTICE,
+						(errmsg("migration %s waited longer than lock_timeout for %s%s%s; retrying (%d of %d)",
+								m->revision, what, holders ? " held by pid " : "",
+								holders ? holders : "", attempt, sm_lock_retries)));
+			}
 			backoff(attempt);
 		}
 		PG_END_TRY();
@@ -651,8 +711,7 @@ exec_check_orphans(const MigrationSet *set, const SetState *st)
 						st->orphans[0].revision, set->name),
 				 st->n_orphans > 1 ?
 				 errdetail("%d applied revisions have no file.", st->n_orphans) : 0,
-				 errhint("Restore the missing file in \"%s\", or point schema_migrate.set at the right set.",
-						 set->dir)));
+				 errhint("Restore the missing file, or accept its loss with SELECT sm_repair().")));
 }
 
 /* Which way does a target point?  Revisions can go either way. */

@@ -153,7 +153,7 @@ run_nontransactional(Stepper *s, const PreparedStep *ps, PlanDirection dir,
 			fail_statement(s, ps, dir, i, err.sqlstate, err.message, err.detail);
 		if (ps->stmts[i].index_check &&
 			!worker_index_is_valid(ps->stmts[i].index_check, &invalid))
-			fail_statement(s, ps, dir, i, "XX002",
+			fail_statement(s, ps, dir, i, "55000",
 						   psprintf("index \"%s\" was built but is invalid", invalid ? invalid : "?"),
 						   "A failed concurrent index build leaves an invalid index behind; drop it before running the statement again.");
 		store_set_partial(s->schema, s->set, m, dir, i + 1, ps->n_stmts, NULL);

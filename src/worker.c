@@ -38,6 +38,7 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "parser/analyze.h"
+#include "parser/parser.h"
 #include "pgstat.h"
 #include "port/atomics.h"
 #include "postmaster/bgworker.h"
@@ -385,9 +386,15 @@ collect_settings(StringInfo buf, const char *search_path,
 		if (strcmp(name, "search_path") == 0 && search_path != NULL)
 			value = search_path;
 		else if (strcmp(name, "lock_timeout") == 0 && lock_timeout_ms > 0)
-			value = (snprintf(num, sizeof(num), "%d", lock_timeout_ms), num);
+		{
+			snprintf(num, sizeof(num), "%d", lock_timeout_ms);
+			value = num;
+		}
 		else if (strcmp(name, "statement_timeout") == 0 && statement_timeout_ms > 0)
-			value = (snprintf(num, sizeof(num), "%d", statement_timeout_ms), num);
+		{
+			snprintf(num, sizeof(num), "%d", statement_timeout_ms);
+			value = num;
+		}
 		if (value == NULL)
 			continue;
 		appendBinaryStringInfo(buf, name, strlen(name) + 1);
@@ -649,6 +656,32 @@ worker_index_is_valid(const IndexStmt *stmt, char **invalid_name)
 
 /* ---------- sm_run_toplevel(sql): CALL-only access for tests and DBAs ---------- */
 
+/*
+ * A CREATE INDEX CONCURRENTLY that "succeeded" can still leave an invalid
+ * index behind: IF NOT EXISTS skips silently over a leftover invalid index
+ * of a failed earlier build.
+ */
+static void
+check_index_after(const char *sql)
+{
+	List	   *stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
+	IndexStmt  *stmt;
+	char	   *invalid;
+
+	if (list_length(stmts) != 1 ||
+		!IsA(linitial_node(RawStmt, stmts)->stmt, IndexStmt))
+		return;
+	stmt = (IndexStmt *) linitial_node(RawStmt, stmts)->stmt;
+	if (!stmt->concurrent || worker_index_is_valid(stmt, &invalid))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("index \"%s\" is not valid after CREATE INDEX CONCURRENTLY",
+					invalid ? invalid : stmt->idxname),
+			 errdetail("An earlier build failed and left it behind (indisvalid = false)."),
+			 errhint("Drop it with DROP INDEX CONCURRENTLY, then run the statement again.")));
+}
+
 Datum
 sm_run_toplevel(PG_FUNCTION_ARGS)
 {
@@ -676,8 +709,9 @@ sm_run_toplevel(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect_ext failed");
 	SPI_commit();
 	ok = worker_run_statement(sql, NULL, 0, 0, &err);
-	SPI_finish();
 	if (!ok)
 		worker_raise_error(&err, sql);
+	check_index_after(sql);
+	SPI_finish();
 	PG_RETURN_VOID();
 }
