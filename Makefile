@@ -47,6 +47,10 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: a changed struct must rebuild every
+# object, or a stale one reads the old layout.
+$(OBJS): $(wildcard src/*.h src/formats/*.h)
+
 override CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 override CPPFLAGS := -I$(srcdir)/src $(CPPFLAGS)
 

@@ -207,7 +207,7 @@ sm_adopt(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("tool must not be null")));
 	t = find_tool(text_to_cstring(PG_GETARG_TEXT_PP(0)));
-	exec_check_not_nested("sm_adopt");
+	exec_check_can_migrate("sm_adopt");
 	set = set_load(set_name);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

@@ -15,6 +15,7 @@
 #include "schema_migrate.h"
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
@@ -62,9 +63,17 @@ bool		exec_running = false;
 /* sm_migrate resumes a partial migration instead of refusing to start. */
 bool		exec_partial_allowed = false;
 
+/* Refuse to change anything on a standby, or from inside a migration. */
 void
-exec_check_not_nested(const char *fname)
+exec_check_can_migrate(const char *fname)
 {
+	/* a standby replays the primary's migrations; it cannot run its own */
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("%s cannot run on a standby server", fname),
+				 errdetail("This server is in recovery: it receives the primary's migrations through replication."),
+				 errhint("Run it on the primary, then wait for the standby to replay it; sm_check() and sm_current() work here.")));
 	if (exec_running)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -152,7 +161,7 @@ exec_error_callback(void *arg)
 
 	errcontext("%s migration %s (set \"%s\", file %s, line %d)",
 			   place->dir == PLAN_UP ? "applying" : "reverting",
-			   m->revision, place->set->name, m->file, line);
+			   m->revision, place->set->name, place->step->file, line);
 }
 
 /* ---------- preparing: split and check before anything runs ---------- */
@@ -218,7 +227,8 @@ refuse_statement(ExecPlace *place, int line, const char *errmsg_text,
  * already, so they are dropped; any other transaction control is refused.
  */
 static void
-split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir)
+split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
+				 bool verify)
 {
 	MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext,
 											  "schema_migrate parse",
@@ -247,7 +257,8 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir)
 	if (last >= 1 &&
 		(is_txn_stmt(((RawStmt *) linitial(stmts))->stmt, TRANS_STMT_BEGIN) ||
 		 is_txn_stmt(((RawStmt *) linitial(stmts))->stmt, TRANS_STMT_START)) &&
-		is_txn_stmt(((RawStmt *) llast(stmts))->stmt, TRANS_STMT_COMMIT))
+		(is_txn_stmt(((RawStmt *) llast(stmts))->stmt, TRANS_STMT_COMMIT) ||
+		 (verify && is_txn_stmt(((RawStmt *) llast(stmts))->stmt, TRANS_STMT_ROLLBACK))))
 	{
 		first++;
 		last--;
@@ -290,29 +301,48 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir)
 	MemoryContextDelete(tmp);
 }
 
+/*
+ * Split one migration's section (and, going up, its verify script) into
+ * statements; nothing runs yet.
+ */
+void
+exec_prepare_migration(const MigrationSet *set, const Migration *m,
+					   PlanDirection dir, bool online, PreparedStep *ps)
+{
+	if (!m->transactional && online)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("migration %s (set \"%s\", file %s) cannot run inside a transaction",
+						m->revision, set->name, m->file),
+				 errdetail("It is marked \"-- transactional: false\". Nothing was run."),
+				 errhint("Use CALL sm_migrate() outside a transaction block, which runs such migrations statement by statement.")));
+	ps->mig = m;
+	ps->file = (dir == PLAN_DOWN && m->down_file) ? m->down_file : m->file;
+	ps->sql = dir == PLAN_UP ? m->up_sql : m->down_sql;
+	ps->first_line = dir == PLAN_UP ? m->up_line : m->down_line;
+	split_statements(set, ps, dir, false);
+	if (dir == PLAN_UP && m->verify_sql)
+	{
+		PreparedStep *v = palloc0(sizeof(PreparedStep));
+
+		v->mig = m;
+		v->file = m->verify_file ? m->verify_file : m->file;
+		v->sql = m->verify_sql;
+		v->first_line = m->verify_line > 0 ? m->verify_line : 1;
+		split_statements(set, v, dir, true);
+		ps->verify = v;
+	}
+	CHECK_FOR_INTERRUPTS();
+}
+
 PreparedStep *
 exec_prepare_plan(const MigrationSet *set, const MigPlan *plan, bool online)
 {
 	PreparedStep *steps = palloc0(sizeof(PreparedStep) * (plan->n_steps + 1));
 
 	for (int i = 0; i < plan->n_steps; i++)
-	{
-		const Migration *m = set->graph->nodes[plan->steps[i]].mig;
-		PreparedStep *ps = &steps[i];
-
-		if (!m->transactional && online)
-			ereport(ERROR,
-					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-					 errmsg("migration %s (set \"%s\", file %s) cannot run inside a transaction",
-							m->revision, set->name, m->file),
-					 errdetail("It is marked \"-- transactional: false\". Nothing was run."),
-					 errhint("Use CALL sm_migrate() outside a transaction block, which runs such migrations statement by statement.")));
-		ps->mig = m;
-		ps->sql = plan->direction == PLAN_UP ? m->up_sql : m->down_sql;
-		ps->first_line = plan->direction == PLAN_UP ? m->up_line : m->down_line;
-		split_statements(set, ps, plan->direction);
-		CHECK_FOR_INTERRUPTS();
-	}
+		exec_prepare_migration(set, set->graph->nodes[plan->steps[i]].mig,
+							   plan->direction, online, &steps[i]);
 	return steps;
 }
 
@@ -472,8 +502,39 @@ raise_lock_failure(const MigrationSet *set, const PreparedStep *ps,
 			 errhint("Find the blocking session with pg_blocking_pids() and let it finish, or raise schema_migrate.lock_timeout or schema_migrate.lock_retries."),
 			 errcontext("%s migration %s (set \"%s\", file %s, line %d)",
 						dir == PLAN_UP ? "applying" : "reverting",
-						m->revision, set->name, m->file,
+						m->revision, set->name, ps->file,
 						wait->fail_line)));
+}
+
+/*
+ * A verify script (sqitch) checks what the step did; whatever it does
+ * itself is rolled back, and an error fails the step.
+ */
+static void
+run_verify(const MigrationSet *set, const PreparedStep *v,
+		   MemoryContext stmt_cxt, LockWait *wait)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		run_statements(set, v, PLAN_UP, stmt_cxt, wait);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(oldcxt);
+	CurrentResourceOwner = oldowner;
 }
 
 /*
@@ -551,6 +612,8 @@ exec_run_step(const MigrationSet *set, const PreparedStep *ps,
 		PG_TRY();
 		{
 			run_statements(set, ps, dir, stmt_cxt, &wait);
+			if (ps->verify)
+				run_verify(set, ps->verify, stmt_cxt, &wait);
 			restore_statement_timeout(&saved_timeout);
 			ReleaseCurrentSubTransaction();
 			MemoryContextSwitchTo(oldcxt);
@@ -610,7 +673,7 @@ elapsed_ms(instr_time start)
 
 static void
 run_plan(const char *schema, const MigrationSet *set, const MigPlan *plan,
-		 ExecResult *res)
+		 bool repeatables, ExecResult *res)
 {
 	PreparedStep *steps = exec_prepare_plan(set, plan, true);
 	StepRecord *records = palloc0(sizeof(StepRecord) * (plan->n_steps + 1));
@@ -639,6 +702,8 @@ run_plan(const char *schema, const MigrationSet *set, const MigPlan *plan,
 	store_record_steps(schema, set, plan->direction,
 					   plan->direction == PLAN_UP ? "upgrade" : "downgrade",
 					   records, plan->n_steps);
+	if (repeatables)
+		res->n_repeatable = exec_repeatable(schema, set, false);
 	res->n_done = plan->n_steps;
 	res->elapsed_ms = elapsed_ms(start);
 }
@@ -649,15 +714,16 @@ run_plan(const char *schema, const MigrationSet *set, const MigPlan *plan,
  * caller's transaction.
  */
 ExecResult
-exec_plan(const char *schema, const MigrationSet *set, const MigPlan *plan)
+exec_plan(const char *schema, const MigrationSet *set, const MigPlan *plan,
+		  bool repeatables)
 {
-	ExecResult	res = {0, 0};
+	ExecResult	res = {0, 0, 0};
 
-	exec_check_not_nested("schema_migrate");
+	exec_check_can_migrate("schema_migrate");
 	exec_running = true;
 	PG_TRY();
 	{
-		run_plan(schema, set, plan, &res);
+		run_plan(schema, set, plan, repeatables, &res);
 	}
 	PG_CATCH();
 	{
@@ -867,25 +933,70 @@ exec_move(const char *schema, const MigrationSet *set, int dir,
 		  const char *target)
 {
 	SetState   *st = store_read_state(schema, set);
-	MigPlan	   *plan;
+	MigPlan    *plan;
 	ExecResult	res;
+	bool		up = dir == PLAN_UP;
 
 	exec_check_orphans(set, st);
 	exec_check_drift(set, st);
 	plan = make_plan(set, st, dir, target);
-	if (plan->n_steps == 0)
+	if (plan->n_steps == 0 && !(up && exec_repeatable(schema, set, true) > 0))
 		return exec_current_text(set->graph, st->applied);
 
 	st = exec_lock_and_reread(schema, set);
 	plan = make_plan(set, st, dir, target);
-	if (plan->n_steps == 0)
+	if (plan->n_steps == 0 && !(up && exec_repeatable(schema, set, true) > 0))
 		return exec_current_text(set->graph, st->applied);
 	exec_check_out_of_order(set, st, plan);
 
-	res = exec_plan(schema, set, plan);
+	res = exec_plan(schema, set, plan, up);
 	for (int i = 0; i < plan->n_steps; i++)
 		st->applied[plan->steps[i]] = plan->direction == PLAN_UP;
 	return exec_report_done(set, st, plan->direction, &res);
+}
+
+/*
+ * Repeatable migrations whose checksum changed since they last ran (or
+ * that never ran), in run order: count them (dry_run), or run each in its
+ * subtransaction and log it.  The caller holds the set's lock.
+ */
+int
+exec_repeatable(const char *schema, const MigrationSet *set, bool dry_run)
+{
+	char	  **sums;
+	int			n = 0;
+	MemoryContext stmt_cxt;
+
+	if (!sm_run_repeatable || set->n_repeatable == 0)
+		return 0;
+	sums = store_repeatable_checksums(schema, set);
+	stmt_cxt = AllocSetContextCreate(CurrentMemoryContext,
+									 "schema_migrate statement",
+									 ALLOCSET_DEFAULT_SIZES);
+	for (int i = 0; i < set->n_repeatable; i++)
+	{
+		const Migration *m = set->repeatable[i];
+		PreparedStep ps = {0};
+		StepRecord	rec = {m, 0, 0};
+		instr_time	start;
+
+		if (sums[i] && strcmp(sums[i], m->checksum) == 0)
+			continue;
+		n++;
+		if (dry_run)
+			continue;
+		exec_prepare_migration(set, m, PLAN_UP, true, &ps);
+		ereport(NOTICE,
+				(errmsg("running repeatable migration %s \"%s\"%s", m->revision,
+						m->message, sums[i] ? " (changed)" : "")));
+		INSTR_TIME_SET_CURRENT(start);
+		rec.started_at = GetCurrentTimestamp();
+		exec_run_step(set, &ps, PLAN_UP, stmt_cxt, NULL);
+		rec.duration_ms = elapsed_ms(start);
+		store_log_steps(schema, set, PLAN_UP, "repeatable", &rec, 1);
+	}
+	MemoryContextDelete(stmt_cxt);
+	return n;
 }
 
 /* The closing NOTICE: how many, how long, where the database is now. */
@@ -895,11 +1006,15 @@ exec_report_done(const MigrationSet *set, const SetState *st, PlanDirection dir,
 {
 	char	   *now = exec_current_text(set->graph, st->applied);
 	char	   *took = sm_timing ? psprintf(" in %.0f ms", res->elapsed_ms) : "";
+	char	   *lsn = sm_timing ?
+		psprintf(" (WAL %X/%X)", LSN_FORMAT_ARGS(GetXLogInsertRecPtr())) : "";
+	char	   *rep = res->n_repeatable == 0 ? "" :
+		psprintf(" and %d repeatable", res->n_repeatable);
 
 	ereport(NOTICE,
-			(errmsg("%d migration%s %s%s, now at %s",
-					res->n_done, res->n_done == 1 ? "" : "s",
-					dir == PLAN_UP ? "applied" : "reverted", took, now)));
+			(errmsg("%d migration%s%s %s%s, now at %s%s",
+					res->n_done, res->n_done == 1 && !rep[0] ? "" : "s", rep,
+					dir == PLAN_UP ? "applied" : "reverted", took, now, lsn)));
 	return now;
 }
 

@@ -92,7 +92,7 @@ sm_upgrade(PG_FUNCTION_ARGS)
 	const char *schema = ext_schema(fcinfo);
 	MigrationSet *set;
 
-	exec_check_not_nested("sm_upgrade");
+	exec_check_can_migrate("sm_upgrade");
 	set = set_load(set_name);
 	connect_spi();
 	PG_RETURN_TEXT_P(finish_with_text(exec_move(schema, set, PLAN_UP, target)));
@@ -250,7 +250,7 @@ sm_downgrade(PG_FUNCTION_ARGS)
 	const char *schema = ext_schema(fcinfo);
 	MigrationSet *set;
 
-	exec_check_not_nested("sm_downgrade");
+	exec_check_can_migrate("sm_downgrade");
 	set = set_load(set_name);
 	connect_spi();
 	PG_RETURN_TEXT_P(finish_with_text(exec_move(schema, set, PLAN_DOWN, target)));
@@ -264,7 +264,7 @@ sm_stamp(PG_FUNCTION_ARGS)
 	const char *schema = ext_schema(fcinfo);
 	MigrationSet *set;
 
-	exec_check_not_nested("sm_stamp");
+	exec_check_can_migrate("sm_stamp");
 	set = set_load(set_name);
 	connect_spi();
 	PG_RETURN_TEXT_P(finish_with_text(exec_stamp(schema, set, target)));
@@ -554,7 +554,7 @@ sm_repair(PG_FUNCTION_ARGS)
 	SetState   *st;
 	int			n;
 
-	exec_check_not_nested("sm_repair");
+	exec_check_can_migrate("sm_repair");
 	set = set_load(optional_arg(fcinfo, 0));
 	connect_spi();
 	store_lock_set(set, false);
@@ -590,7 +590,7 @@ sm_resolve(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid outcome \"%s\"", outcome),
 				 errhint("Use 'applied' or 'not applied'.")));
-	exec_check_not_nested("sm_resolve");
+	exec_check_can_migrate("sm_resolve");
 	set = set_load(optional_arg(fcinfo, 2));
 	connect_spi();
 	store_lock_set(set, false);

@@ -21,7 +21,7 @@
 
 #define KNOWN_DIRECTIVES \
 	"revision, down_revision, message, branch_labels, depends_on, " \
-	"transactional, lock_timeout, statement_timeout"
+	"transactional, lock_timeout, statement_timeout, repeatable"
 
 typedef enum Section
 {
@@ -40,7 +40,7 @@ typedef struct ParseState
 	bool		has_markers;	/* the file has a +up or +down marker */
 	bool		any_directive;
 	bool		any_sql;
-	bool		seen[8];		/* which directives were given */
+	bool		seen[9];		/* which directives were given */
 	Section		section;
 	const char *up_start;
 	const char *up_end;
@@ -50,7 +50,8 @@ typedef struct ParseState
 
 static const char *const directive_names[] = {
 	"revision", "down_revision", "message", "branch_labels",
-	"depends_on", "transactional", "lock_timeout", "statement_timeout"
+	"depends_on", "transactional", "lock_timeout", "statement_timeout",
+	"repeatable"
 };
 
 #define N_DIRECTIVES (int) (sizeof(directive_names) / sizeof(directive_names[0]))
@@ -378,6 +379,13 @@ apply_directive(ParseState *st, int line, int idx, const char *v,
 				else
 					m->statement_timeout_ms = ms;
 			}
+			break;
+		case 8:					/* repeatable */
+			if (!parse_bool(v, vend, &m->repeatable))
+				sm_fail(st->env, SM_ERR_MALFORMED, st->file, line, NULL,
+						"Write \"-- repeatable: true\".",
+						"invalid value for \"repeatable\" in file \"%s\" line %d",
+						st->file, line);
 			break;
 	}
 }

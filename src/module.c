@@ -21,6 +21,7 @@ int			sm_lock_timeout = 5000;
 int			sm_lock_retries = 3;
 int			sm_wait_timeout = 0;
 bool		sm_verify_checksums = true;
+bool		sm_run_repeatable = true;
 int			sm_out_of_order = SM_OUT_OF_ORDER_APPLY;
 
 static const struct config_enum_entry out_of_order_options[] = {
@@ -93,6 +94,15 @@ _PG_init(void)
 							 "Refuse to migrate when an applied migration's file has changed.",
 							 NULL,
 							 &sm_verify_checksums,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("schema_migrate.repeatable",
+							 "Run changed repeatable migrations after an upgrade.",
+							 NULL,
+							 &sm_run_repeatable,
 							 true,
 							 PGC_USERSET,
 							 0,

@@ -27,6 +27,7 @@ extern int	sm_lock_timeout;
 extern int	sm_lock_retries;
 extern int	sm_wait_timeout;
 extern bool sm_verify_checksums;
+extern bool sm_run_repeatable;
 extern int	sm_out_of_order;
 
 #define SM_OUT_OF_ORDER_APPLY	0
@@ -40,6 +41,8 @@ typedef struct MigrationSet
 	int			n;
 	Migration **migs;
 	Graph	   *graph;
+	int			n_repeatable;	/* re-run when changed, after the others */
+	Migration **repeatable;		/* in run order */
 } MigrationSet;
 
 /* One applied revision as the version table has it. */
@@ -103,6 +106,11 @@ extern void store_set_partial(const char *schema, const MigrationSet *set,
 							  const Migration *m, PlanDirection dir, int done,
 							  int total, const char *error);
 extern void store_clear_partial(const char *schema, const MigrationSet *set);
+extern void store_log_steps(const char *schema, const MigrationSet *set,
+							PlanDirection dir, const char *operation,
+							StepRecord *steps, int n);
+extern char **store_repeatable_checksums(const char *schema,
+										 const MigrationSet *set);
 extern int	store_repair(const char *schema, const MigrationSet *set,
 						 const SetState *st);
 
@@ -121,6 +129,8 @@ typedef struct StmtSpan
 typedef struct PreparedStep
 {
 	const Migration *mig;
+	const char *file;			/* the file the section comes from */
+	struct PreparedStep *verify;	/* a verify script to run after it */
 	const char *sql;			/* the up or down section */
 	int			first_line;		/* file line of the section's first line */
 	int			n_stmts;
@@ -129,16 +139,22 @@ typedef struct PreparedStep
 
 extern PreparedStep *exec_prepare_plan(const MigrationSet *set,
 									   const MigPlan *plan, bool online);
+extern void exec_prepare_migration(const MigrationSet *set,
+								   const Migration *m, PlanDirection dir,
+								   bool online, PreparedStep *ps);
+extern int	exec_repeatable(const char *schema, const MigrationSet *set,
+							bool dry_run);
 
 typedef struct ExecResult
 {
 	int			n_done;
 	double		elapsed_ms;
+	int			n_repeatable;
 } ExecResult;
 
 extern ExecResult exec_plan(const char *schema, const MigrationSet *set,
-							const MigPlan *plan);
-extern void exec_check_not_nested(const char *fname);
+							const MigPlan *plan, bool repeatables);
+extern void exec_check_can_migrate(const char *fname);
 /* a direction for exec_make_plan / exec_move: pick it from the target */
 #define PLAN_AUTO 2
 

@@ -600,6 +600,8 @@ parse_set(const char *name, SetReader *r)
 		m->checksum = checksum_hex(m->text, m->text_len);
 	}
 	set->n = partition_repeatable(set->migs, n);
+	set->repeatable = set->migs + set->n;
+	set->n_repeatable = n - set->n;
 	set->graph = graph_build(&server_env, set->migs, set->n);
 
 	error_context_stack = cb.previous;

@@ -110,7 +110,7 @@ raise_partial(Stepper *s, const PreparedStep *ps, PlanDirection dir, int i,
 					 ps->n_stmts, m->revision, m->revision),
 			 errcontext("%s migration %s (set \"%s\", file %s, line %d) in a background worker",
 						dir == PLAN_UP ? "applying" : "reverting", m->revision,
-						s->set->name, m->file, ps->stmts[i].line)));
+						s->set->name, ps->file, ps->stmts[i].line)));
 }
 
 /* Record a failed statement of a non-transactional migration, then raise. */
@@ -252,8 +252,13 @@ migrate_locked(Stepper *s, const char *target)
 		st->applied[plan->steps[i]] = plan->direction == PLAN_UP;
 		s->res.n_done++;
 	}
+	if (plan->direction == PLAN_UP)
+	{
+		s->res.n_repeatable = exec_repeatable(s->schema, s->set, false);
+		SPI_commit();
+	}
 	s->res.elapsed_ms = ms_since(start);
-	if (s->res.n_done == 0)
+	if (s->res.n_done == 0 && s->res.n_repeatable == 0)
 		return exec_current_text(s->set->graph, st->applied);
 	return exec_report_done(s->set, st, plan->direction, &s->res);
 }
@@ -265,7 +270,7 @@ char *
 stepwise_migrate(const char *schema, const MigrationSet *set,
 				 const char *target)
 {
-	Stepper		s = {schema, set, NULL, {0, 0}};
+	Stepper		s = {schema, set, NULL, {0, 0, 0}};
 	char	   *now;
 
 	if (XactIsoLevel >= XACT_REPEATABLE_READ)
@@ -276,7 +281,7 @@ stepwise_migrate(const char *schema, const MigrationSet *set,
 	s.stmt_cxt = AllocSetContextCreate(CurrentMemoryContext,
 									   "schema_migrate statement",
 									   ALLOCSET_DEFAULT_SIZES);
-	exec_check_not_nested("sm_migrate");
+	exec_check_can_migrate("sm_migrate");
 	store_lock_set(set, true);
 	exec_running = true;
 	PG_TRY();

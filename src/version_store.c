@@ -274,8 +274,8 @@ delete_version_rows(const char *schema, const MigrationSet *set,
 }
 
 /* One successful log row per step. */
-static void
-log_steps(const char *schema, const MigrationSet *set, PlanDirection dir,
+void
+store_log_steps(const char *schema, const MigrationSet *set, PlanDirection dir,
 		  const char *operation, StepRecord *steps, int n)
 {
 	char	   *sql = psprintf("INSERT INTO %s.sm_log"
@@ -330,7 +330,7 @@ store_record_steps(const char *schema, const MigrationSet *set,
 		insert_version_rows(schema, set, steps, n);
 	else
 		delete_version_rows(schema, set, steps, n);
-	log_steps(schema, set, dir, operation, steps, n);
+	store_log_steps(schema, set, dir, operation, steps, n);
 }
 
 /*
@@ -364,8 +364,8 @@ store_stamp(const char *schema, const MigrationSet *set, const SetState *old,
 		insert_version_rows(schema, set, add, n_add);
 	if (n_drop > 0)
 		delete_version_rows(schema, set, drop, n_drop);
-	log_steps(schema, set, PLAN_UP, "stamp", add, n_add);
-	log_steps(schema, set, PLAN_DOWN, "stamp", drop, n_drop);
+	store_log_steps(schema, set, PLAN_UP, "stamp", add, n_add);
+	store_log_steps(schema, set, PLAN_DOWN, "stamp", drop, n_drop);
 }
 
 /* ---------- failures, partial state, repair ---------- */
@@ -497,4 +497,32 @@ store_repair(const char *schema, const MigrationSet *set, const SetState *st)
 		changed++;
 	}
 	return changed;
+}
+
+/*
+ * The checksum each repeatable migration last ran with, in the order of
+ * set->repeatable (NULL: never ran).  Read only for sets that have any.
+ */
+char **
+store_repeatable_checksums(const char *schema, const MigrationSet *set)
+{
+	char	  **sums = palloc0(sizeof(char *) * (set->n_repeatable + 1));
+	char	   *sql = psprintf("SELECT DISTINCT ON (revision) revision, checksum"
+							   " FROM %s.sm_log WHERE set_name OPERATOR(pg_catalog.=) $1"
+							   " AND operation OPERATOR(pg_catalog.=) 'repeatable' AND success"
+							   " ORDER BY revision, id DESC", schema);
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(set->name)};
+
+	spi_check(SPI_execute_with_args(sql, 1, types, values, NULL, false, 0),
+			  "reading repeatable migrations");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char	   *rev = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+		for (int j = 0; j < set->n_repeatable; j++)
+			if (strcmp(set->repeatable[j]->revision, rev) == 0)
+				sums[j] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+	}
+	return sums;
 }

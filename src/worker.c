@@ -700,7 +700,7 @@ sm_run_toplevel(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("sql must not be null")));
-	exec_check_not_nested("sm_run_toplevel");
+	exec_check_can_migrate("sm_run_toplevel");
 
 	/* portal memory: survives the commit below */
 	sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
