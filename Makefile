@@ -82,3 +82,8 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	$(MAKE) -C test/fuzz run SECONDS=$(FUZZ_SECONDS)
 .PHONY: fuzz
+
+# Benchmarks against raw psql and peers (see bench/README.md).
+bench:
+	bash bench/run
+.PHONY: bench

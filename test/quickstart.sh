@@ -37,7 +37,7 @@ ALTER DATABASE app SET schema_migrate.set = 'example';
 SET schema_migrate.set = 'example';
 SELECT sm_upgrade('head');
 SELECT * FROM sm_current();
-SELECT * FROM sm_history();
+SELECT revision, message, file, applied, applied_at::timestamp(0) AS applied_at, applied_by, is_current, round(duration_ms) AS ms FROM sm_history();
 \dt
 SQL
 

@@ -1,0 +1,5 @@
+-- migrate:up transaction:maybe
+CREATE TABLE dm (id int);
+
+-- migrate:down
+DROP TABLE dm;

@@ -1,0 +1,1 @@
+CREATE TABLE fw_a (id int);

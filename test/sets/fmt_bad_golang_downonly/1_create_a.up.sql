@@ -1,0 +1,1 @@
+CREATE TABLE gm_a (id int);

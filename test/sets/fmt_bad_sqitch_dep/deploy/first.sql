@@ -1,0 +1,1 @@
+CREATE TABLE sq_first (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE sq_second (id int);

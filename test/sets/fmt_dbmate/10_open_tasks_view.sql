@@ -1,0 +1,11 @@
+-- migrate:up
+BEGIN;
+
+CREATE VIEW app.open_tasks AS
+    SELECT id, project_id, title FROM app.tasks WHERE state = 'open';
+
+COMMIT;
+
+-- migrate:down
+DROP VIEW app.open_tasks;
+

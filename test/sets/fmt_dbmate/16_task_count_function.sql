@@ -1,0 +1,8 @@
+-- migrate:up
+CREATE FUNCTION app.task_count(p bigint) RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $$ SELECT count(*) FROM app.tasks WHERE project_id = p $$;
+
+-- migrate:down
+DROP FUNCTION app.task_count(bigint);
+

@@ -1,0 +1,6 @@
+-- migrate:up
+CREATE SCHEMA app;
+
+-- migrate:down
+DROP SCHEMA app;
+

@@ -1,0 +1,2 @@
+ALTER TABLE app.tasks DROP COLUMN state;
+DROP TYPE app.task_state;

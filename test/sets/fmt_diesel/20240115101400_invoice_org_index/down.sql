@@ -1,0 +1,1 @@
+DROP INDEX app.invoices_org_id;

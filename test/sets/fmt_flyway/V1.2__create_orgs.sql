@@ -1,0 +1,4 @@
+CREATE TABLE app.orgs (
+    id bigserial PRIMARY KEY,
+    name text NOT NULL
+);

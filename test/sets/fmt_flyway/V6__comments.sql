@@ -1,0 +1,2 @@
+COMMENT ON TABLE app.invoices IS 'one row per invoice; concurrently edited by billing';
+COMMENT ON COLUMN app.users.email IS 'login; unique';

@@ -1,0 +1,5 @@
+BEGIN;
+
+DROP TABLE app.invoices;
+
+COMMIT;

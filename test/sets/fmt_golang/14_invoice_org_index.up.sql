@@ -1,0 +1,1 @@
+CREATE INDEX invoices_org_id ON app.invoices (org_id);

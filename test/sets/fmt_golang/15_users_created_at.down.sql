@@ -1,0 +1,5 @@
+BEGIN;
+
+ALTER TABLE app.users DROP COLUMN created_at;
+
+COMMIT;

@@ -1,0 +1,8 @@
+BEGIN;
+
+CREATE TABLE app.orgs (
+    id bigserial PRIMARY KEY,
+    name text NOT NULL
+);
+
+COMMIT;

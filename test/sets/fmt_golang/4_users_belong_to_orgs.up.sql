@@ -1,0 +1,2 @@
+ALTER TABLE app.users ADD COLUMN org_id bigint REFERENCES app.orgs (id);
+CREATE INDEX users_org_id ON app.users (org_id);

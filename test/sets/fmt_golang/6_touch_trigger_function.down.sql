@@ -1,0 +1,5 @@
+BEGIN;
+
+DROP FUNCTION app.touch();
+
+COMMIT;

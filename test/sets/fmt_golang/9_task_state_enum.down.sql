@@ -1,0 +1,6 @@
+BEGIN;
+
+ALTER TABLE app.tasks DROP COLUMN state;
+DROP TYPE app.task_state;
+
+COMMIT;

@@ -1,0 +1,5 @@
+-- +goose up
+CREATE SCHEMA app;
+
+-- +goose Down
+DROP SCHEMA app;

@@ -1,0 +1,6 @@
+-- +goose up
+CREATE VIEW app.open_tasks AS
+    SELECT id, project_id, title FROM app.tasks WHERE state = 'open';
+
+-- +goose Down
+DROP VIEW app.open_tasks;

@@ -1,0 +1,9 @@
+-- +goose up
+-- +goose StatementBegin
+CREATE FUNCTION app.task_count(p bigint) RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $$ SELECT count(*) FROM app.tasks WHERE project_id = p $$;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP FUNCTION app.task_count(bigint);

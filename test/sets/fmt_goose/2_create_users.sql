@@ -1,0 +1,8 @@
+-- +GOOSE UP
+CREATE TABLE app.users (
+    id bigserial PRIMARY KEY,
+    email text NOT NULL UNIQUE
+);
+
+-- +goose Down
+DROP TABLE app.users;

@@ -1,0 +1,18 @@
+-- +goose Up
+BEGIN;
+
+-- +goose StatementBegin
+CREATE FUNCTION app.touch() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    NEW.updated_at := now();  -- a ; inside the body
+    RETURN NEW;
+END;
+$$;
+-- +goose StatementEnd
+
+COMMIT;
+
+-- +goose Down
+DROP FUNCTION app.touch();

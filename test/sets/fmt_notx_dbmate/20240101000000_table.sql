@@ -1,0 +1,5 @@
+-- migrate:up
+CREATE TABLE dm_t (id int);
+
+-- migrate:down
+DROP TABLE dm_t;

@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY d_t_id ON d_t (id);

@@ -1,0 +1,4 @@
+-- +goose Up
+-- +goose StatementBegin
+CREATE TABLE g_t (id int);
+-- +goose StatementEnd

@@ -1,0 +1,7 @@
+-- Deploy fmtapp:appschema to pg
+
+BEGIN;
+
+CREATE SCHEMA app;
+
+COMMIT;

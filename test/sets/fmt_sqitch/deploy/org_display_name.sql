@@ -1,0 +1,8 @@
+-- Deploy fmtapp:org_display_name to pg
+
+BEGIN;
+
+ALTER TABLE app.orgs RENAME COLUMN name TO display_name;
+ALTER TABLE app.orgs ADD CONSTRAINT orgs_display_name_len CHECK (length(display_name) <= 200);
+
+COMMIT;

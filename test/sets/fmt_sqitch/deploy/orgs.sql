@@ -1,0 +1,11 @@
+-- Deploy fmtapp:orgs to pg
+-- requires: appschema
+
+BEGIN;
+
+CREATE TABLE app.orgs (
+    id bigserial PRIMARY KEY,
+    name text NOT NULL
+);
+
+COMMIT;

@@ -1,0 +1,15 @@
+-- Deploy fmtapp:projects to pg
+-- requires: orgs, touch
+
+BEGIN;
+
+CREATE TABLE app.projects (
+    id bigserial PRIMARY KEY,
+    org_id bigint NOT NULL REFERENCES app.orgs (id),
+    name text NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TRIGGER projects_touch BEFORE UPDATE ON app.projects
+    FOR EACH ROW EXECUTE FUNCTION app.touch();
+
+COMMIT;

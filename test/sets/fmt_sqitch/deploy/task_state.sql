@@ -1,0 +1,9 @@
+-- Deploy fmtapp:task_state to pg
+-- requires: tasks
+
+BEGIN;
+
+CREATE TYPE app.task_state AS ENUM ('open', 'done');
+ALTER TABLE app.tasks ADD COLUMN state app.task_state NOT NULL DEFAULT 'open';
+
+COMMIT;

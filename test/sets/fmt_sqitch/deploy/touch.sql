@@ -1,0 +1,14 @@
+-- Deploy fmtapp:touch to pg
+
+BEGIN;
+
+CREATE FUNCTION app.touch() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    NEW.updated_at := now();  -- a ; inside the body
+    RETURN NEW;
+END;
+$$;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert fmtapp:appschema from pg
+
+BEGIN;
+
+DROP SCHEMA app;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert fmtapp:audit_log from pg
+
+BEGIN;
+
+DROP TABLE audit_log;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert fmtapp:invoices from pg
+
+BEGIN;
+
+DROP TABLE app.invoices;
+
+COMMIT;

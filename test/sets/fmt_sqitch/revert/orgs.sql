@@ -1,0 +1,7 @@
+-- Revert fmtapp:orgs from pg
+
+BEGIN;
+
+DROP TABLE app.orgs;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert fmtapp:project_count from pg
+
+BEGIN;
+
+DROP FUNCTION app.project_count();
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert fmtapp:projects from pg
+
+BEGIN;
+
+DROP TABLE app.projects;
+
+COMMIT;

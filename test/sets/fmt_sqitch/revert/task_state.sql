@@ -1,0 +1,8 @@
+-- Revert fmtapp:task_state from pg
+
+BEGIN;
+
+ALTER TABLE app.tasks DROP COLUMN state;
+DROP TYPE app.task_state;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert fmtapp:touch from pg
+
+BEGIN;
+
+DROP FUNCTION app.touch();
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert fmtapp:user_created_at from pg
+
+BEGIN;
+
+ALTER TABLE app.users DROP COLUMN created_at;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert fmtapp:users from pg
+
+BEGIN;
+
+DROP TABLE app.users;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Verify fmtapp:appschema on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

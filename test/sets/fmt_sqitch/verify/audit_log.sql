@@ -1,0 +1,7 @@
+-- Verify fmtapp:audit_log on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

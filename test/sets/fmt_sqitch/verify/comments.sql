@@ -1,0 +1,7 @@
+-- Verify fmtapp:comments on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

@@ -1,0 +1,7 @@
+-- Verify fmtapp:invoice_org_idx on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

@@ -1,0 +1,7 @@
+-- Verify fmtapp:invoices on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

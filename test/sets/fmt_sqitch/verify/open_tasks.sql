@@ -1,0 +1,7 @@
+-- Verify fmtapp:open_tasks on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

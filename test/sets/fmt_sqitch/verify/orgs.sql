@@ -1,0 +1,7 @@
+-- Verify fmtapp:orgs on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

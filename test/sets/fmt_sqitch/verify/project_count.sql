@@ -1,0 +1,7 @@
+-- Verify fmtapp:project_count on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

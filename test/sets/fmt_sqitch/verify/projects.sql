@@ -1,0 +1,7 @@
+-- Verify fmtapp:projects on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

@@ -1,0 +1,7 @@
+-- Verify fmtapp:task_count on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

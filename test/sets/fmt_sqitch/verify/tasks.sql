@@ -1,0 +1,7 @@
+-- Verify fmtapp:tasks on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

@@ -1,0 +1,7 @@
+-- Verify fmtapp:touch on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

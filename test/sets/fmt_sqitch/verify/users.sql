@@ -1,0 +1,7 @@
+-- Verify fmtapp:users on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;
