@@ -20,6 +20,7 @@ SELECT sec_state() AS before \gset
 
 CREATE ROLE regress_sm_nobody NOLOGIN;
 CREATE ROLE regress_sm_migrator NOLOGIN;
+CREATE ROLE regress_sm_reader NOLOGIN;
 
 -- ---------------------------------------------------------------------------
 -- 1. A role without EXECUTE can neither migrate nor read the state.
@@ -36,6 +37,9 @@ SELECT count(*) FROM sm_version;
 SELECT count(*) FROM sm_log;
 \echo :LAST_ERROR_SQLSTATE
 INSERT INTO sm_version VALUES ('sec_basic', '0001', NULL, now(), current_user, 0);
+\echo :LAST_ERROR_SQLSTATE
+-- nor read a migration's SQL
+SELECT sm_show('0001', 'sec_basic');
 \echo :LAST_ERROR_SQLSTATE
 
 -- Only a superuser may point the extension at a directory.
@@ -62,12 +66,19 @@ SELECT current_setting('schema_migrate.path') = :'sets' AS path_unchanged;
 -- ---------------------------------------------------------------------------
 -- 2. The documented migration role can migrate.
 -- ---------------------------------------------------------------------------
-GRANT USAGE ON SCHEMA public TO regress_sm_migrator;
-GRANT EXECUTE ON FUNCTION sm_upgrade(text, text), sm_current(text), sm_history(text)
-  TO regress_sm_migrator;
-GRANT SELECT, INSERT, DELETE ON sm_version TO regress_sm_migrator;
-GRANT SELECT, INSERT ON sm_log TO regress_sm_migrator;
-
+-- the documented way: sm_grant_migrator() (USAGE on the schema, EXECUTE on
+-- the functions, SELECT/INSERT/UPDATE/DELETE on sm_version and sm_partial,
+-- SELECT/INSERT on sm_log)
+SELECT sm_grant_migrator('regress_sm_migrator');
+SELECT sm_grant_reader('regress_sm_reader');
+-- a reader sees the state but can neither migrate nor read migrations' SQL
+SET ROLE regress_sm_reader;
+SELECT * FROM sm_current('sec_basic');
+SELECT sm_upgrade('head', 'sec_basic');
+\echo :LAST_ERROR_SQLSTATE
+SELECT sm_show('0001', 'sec_basic');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
 -- without CREATE on the schema the migrations write to: a clean failure
 SET ROLE regress_sm_migrator;
 SELECT sm_upgrade('head', 'sec_basic');
@@ -191,8 +202,8 @@ SELECT c.relname AS readable_by_public
 -- ---------------------------------------------------------------------------
 DROP SCHEMA evil CASCADE;
 DROP TABLE public.sec_sp_a, public.sec_sp_b, public.sec_sp_c, public.sec_q1, public.sec_q2;
-DROP OWNED BY regress_sm_migrator, regress_sm_nobody;
-DROP ROLE regress_sm_migrator, regress_sm_nobody;
+DROP OWNED BY regress_sm_migrator, regress_sm_nobody, regress_sm_reader;
+DROP ROLE regress_sm_migrator, regress_sm_nobody, regress_sm_reader;
 DELETE FROM sm_version WHERE set_name LIKE 'sec\_%';
 DELETE FROM sm_log WHERE set_name LIKE 'sec\_%';
 SELECT sec_state() = :'before' AS back_to_before;

@@ -537,6 +537,18 @@ run_verify(const MigrationSet *set, const PreparedStep *v,
 	CurrentResourceOwner = oldowner;
 }
 
+/* A tenant's schema first, then the caller's search_path. */
+char *
+exec_tenant_search_path(const MigrationSet *set)
+{
+	const char *path = GetConfigOption("search_path", false, false);
+
+	if (set->tenant == NULL)
+		return pstrdup(path);
+	return psprintf("%s%s%s", quote_identifier(set->tenant),
+					path && path[0] ? ", " : "", path ? path : "");
+}
+
 /*
  * PostgreSQL arms statement_timeout once per top-level statement, so a
  * migration's own limit is armed here by hand, never later than the
@@ -601,6 +613,10 @@ exec_run_step(const MigrationSet *set, const PreparedStep *ps,
 	 * nest level is undone when it is done.
 	 */
 	set_timeout("lock_timeout", lock_timeout);
+	if (set->tenant)
+		(void) set_config_option("search_path", exec_tenant_search_path(set),
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+								 true, 0, false);
 
 	for (int attempt = 1; !done; attempt++)
 	{
@@ -1008,12 +1024,18 @@ exec_report_done(const MigrationSet *set, const SetState *st, PlanDirection dir,
 	char	   *took = sm_timing ? psprintf(" in %.0f ms", res->elapsed_ms) : "";
 	char	   *lsn = sm_timing ?
 		psprintf(" (WAL %X/%X)", LSN_FORMAT_ARGS(GetXLogInsertRecPtr())) : "";
-	char	   *rep = res->n_repeatable == 0 ? "" :
-		psprintf(" and %d repeatable", res->n_repeatable);
+	StringInfoData what;
 
+	initStringInfo(&what);
+	if (res->n_done > 0 || res->n_repeatable == 0)
+		appendStringInfo(&what, "%d migration%s", res->n_done,
+						 res->n_done == 1 ? "" : "s");
+	if (res->n_repeatable > 0)
+		appendStringInfo(&what, "%s%d repeatable migration%s",
+						 what.len > 0 ? " and " : "", res->n_repeatable,
+						 res->n_repeatable == 1 ? "" : "s");
 	ereport(NOTICE,
-			(errmsg("%d migration%s%s %s%s, now at %s%s",
-					res->n_done, res->n_done == 1 && !rep[0] ? "" : "s", rep,
+			(errmsg("%s %s%s, now at %s%s", what.data,
 					dir == PLAN_UP ? "applied" : "reverted", took, now, lsn)));
 	return now;
 }

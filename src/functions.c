@@ -225,6 +225,21 @@ sm_history(PG_FUNCTION_ARGS)
 	}
 	for (int i = 0; i < st->n_orphans; i++)
 		history_row(rsinfo, NULL, &st->orphans[i], true, "applied, file missing");
+	if (set->n_repeatable > 0)
+	{
+		char	  **sums = store_repeatable_checksums(schema, set);
+
+		for (int i = 0; i < set->n_repeatable; i++)
+		{
+			GraphNode	node = {0};
+
+			node.mig = set->repeatable[i];
+			history_row(rsinfo, &node, NULL, false,
+						sums[i] == NULL ? "repeatable, not run yet" :
+						strcmp(sums[i], set->repeatable[i]->checksum) == 0 ?
+						"repeatable, up to date" : "repeatable, changed since it ran");
+		}
+	}
 	SPI_finish();
 	return (Datum) 0;
 }
@@ -705,6 +720,77 @@ sm_status(PG_FUNCTION_ARGS)
 		v[6] = SPI_getbinval(tup, desc, 4, &nulls[6]);
 		v[7] = SPI_getbinval(tup, desc, 5, &nulls[7]);
 		v[8] = SPI_getbinval(tup, desc, 6, &nulls[8]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/* ---------- tenants (1.1) ---------- */
+
+PG_FUNCTION_INFO_V1(sm_upgrade_tenants);
+
+/*
+ * Upgrade one set in many schemas, each tenant in a subtransaction of its
+ * own: a failing tenant is rolled back and reported, and the others go on.
+ */
+Datum
+sm_upgrade_tenants(PG_FUNCTION_ARGS)
+{
+	char	   *target = required_arg(fcinfo, 0, "target");
+	ArrayType  *arr;
+	char	   *base = optional_arg(fcinfo, 2);
+	const char *schema = ext_schema(fcinfo);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Datum	   *elems;
+	bool	   *elem_nulls;
+	int			n;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("schemas must not be null")));
+	arr = PG_GETARG_ARRAYTYPE_P(1);
+	exec_check_can_migrate("sm_upgrade_tenants");
+	base = pstrdup(set_resolve_name(base));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &elem_nulls, &n);
+	InitMaterializedSRF(fcinfo, 0);
+	connect_spi();
+	for (int i = 0; i < n; i++)
+	{
+		char	   *volatile tenant = elem_nulls[i] ? "" : TextDatumGetCString(elems[i]);
+		MemoryContext oldcxt = CurrentMemoryContext;
+		ResourceOwner oldowner = CurrentResourceOwner;
+		Datum		v[4];
+		bool		nulls[4] = {false, false, true, true};
+
+		v[0] = CStringGetTextDatum(tenant);
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(oldcxt);
+		PG_TRY();
+		{
+			MigrationSet *set = set_load(psprintf("%s@%s", base, tenant));
+
+			v[1] = CStringGetTextDatum(exec_move(schema, set, PLAN_UP, target));
+			ReleaseCurrentSubTransaction();
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(oldcxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			nulls[1] = true;
+			nulls[2] = nulls[3] = false;
+			v[2] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
+			v[3] = CStringGetTextDatum(edata->message);
+			FreeErrorData(edata);
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
 	SPI_finish();

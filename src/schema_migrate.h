@@ -36,7 +36,8 @@ extern int	sm_out_of_order;
 /* A loaded migration set: its files parsed and its graph built. */
 typedef struct MigrationSet
 {
-	char	   *name;
+	char	   *name;			/* "set", or "set@schema" for a tenant */
+	char	   *tenant;			/* the tenant's schema, or NULL */
 	char	   *dir;			/* absolute directory of the set */
 	int			n;
 	Migration **migs;
@@ -167,6 +168,7 @@ extern char *exec_move(const char *schema, const MigrationSet *set, int dir,
 extern char *exec_stamp(const char *schema, const MigrationSet *set,
 						const char *target);
 extern char *exec_current_text(const Graph *g, const bool *applied);
+extern char *exec_tenant_search_path(const MigrationSet *set);
 extern void exec_check_drift(const MigrationSet *set, const SetState *st);
 extern void exec_check_orphans(const MigrationSet *set, const SetState *st);
 extern void exec_check_out_of_order(const MigrationSet *set,

@@ -76,6 +76,12 @@ script_for_plan(const char *schema, const MigrationSet *set,
 					 exec_current_text(set->graph, after), plan->n_steps,
 					 plan->n_steps == 1 ? "" : "s",
 					 quote_literal_cstr(set->name));
+	if (set->tenant)
+		appendStringInfo(&buf,
+						 "-- tenant: the migrations run with schema %s first on search_path\n"
+						 "SELECT pg_catalog.set_config('search_path', %s || pg_catalog.current_setting('search_path'), true);\n",
+						 quote_identifier(set->tenant),
+						 quote_literal_cstr(psprintf("%s, ", quote_identifier(set->tenant))));
 	for (int i = 0; i < plan->n_steps; i++)
 	{
 		const Migration *m = steps[i].mig;

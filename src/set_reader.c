@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog/namespace.h"
 #include "common/cryptohash.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -637,8 +638,43 @@ cache_forget(CachedSet *victim)
  * CacheMemoryContext only once complete, so an error while parsing leaves
  * nothing behind.
  */
+static MigrationSet *set_load_files(const char *set_name);
+
+/*
+ * Load a set.  "set@schema" is the set's files applied to one tenant's
+ * schema: its own version state (the whole name is the key) and its
+ * schema first on search_path while its migrations run.
+ */
 MigrationSet *
 set_load(const char *set_name)
+{
+	const char *full = set_name ? set_name : sm_set;
+	const char *at = full ? strchr(full, '@') : NULL;
+	MigrationSet *set;
+	MigrationSet *tenant;
+
+	if (at == NULL)
+		return set_load_files(full);
+	set = set_load_files(pnstrdup(full, at - full));
+	if (!valid_set_name(at + 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid tenant schema name \"%s\"", at + 1),
+				 errhint("Write \"set@schema\" with a plain schema name.")));
+	if (!OidIsValid(get_namespace_oid(at + 1, true)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_SCHEMA),
+				 errmsg("schema \"%s\" of tenant \"%s\" does not exist", at + 1, full),
+				 errhint("Create the tenant's schema first: its migrations would otherwise create objects elsewhere on the search_path.")));
+	tenant = palloc(sizeof(MigrationSet));
+	*tenant = *set;
+	tenant->name = pstrdup(full);
+	tenant->tenant = pstrdup(at + 1);
+	return tenant;
+}
+
+static MigrationSet *
+set_load_files(const char *set_name)
 {
 	const char *name = set_resolve_name(set_name);
 	char	   *real_dir;

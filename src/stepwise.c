@@ -134,7 +134,7 @@ run_nontransactional(Stepper *s, const PreparedStep *ps, PlanDirection dir,
 					 int from)
 {
 	const Migration *m = ps->mig;
-	const char *search_path = pstrdup(GetConfigOption("search_path", false, false));
+	const char *search_path = exec_tenant_search_path(s->set);
 	int			lock_timeout = m->lock_timeout_ms >= 0 ? m->lock_timeout_ms : sm_lock_timeout;
 	StepRecord	rec = {m, GetCurrentTimestamp(), 0};
 	instr_time	start;

@@ -1,0 +1,4 @@
+-- +up
+CREATE TABLE accounts (id int PRIMARY KEY, name text);
+-- +down
+DROP TABLE accounts;
