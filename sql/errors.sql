@@ -8,7 +8,7 @@ SET schema_migrate.timing = off;
 -- a state fingerprint checked before and after each failure
 CREATE FUNCTION state() RETURNS text LANGUAGE sql AS $$
   SELECT (SELECT count(*) FROM sm_version) || ' versions, '
-      || (SELECT count(*) FROM sm_log) || ' log rows, '
+      || (SELECT count(*) FROM sm_log WHERE success) || ' log rows, '
       || (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace) || ' relations'
 $$;
 SELECT state() AS before \gset
@@ -65,4 +65,7 @@ RESET schema_migrate.set;
 SET schema_migrate.path = 'relative/path';
 SELECT sm_current('basic');
 SELECT state() = :'before' AS unchanged;
+-- each failure that ran was recorded, although its transaction rolled back
+SELECT set_name, revision, operation, direction, sqlstate, error, error_line
+  FROM sm_log WHERE NOT success ORDER BY id;
 DROP FUNCTION state();

@@ -687,6 +687,36 @@ elapsed_ms(instr_time start)
 	return INSTR_TIME_GET_MILLISEC(now);
 }
 
+/* A step whose failure is recorded in sm_log before it is raised. */
+static void
+run_step_logged(const char *schema, const MigrationSet *set,
+				const PreparedStep *ps, PlanDirection dir, MemoryContext stmt_cxt)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	int			fail_line = 0;
+
+	PG_TRY();
+	{
+		exec_run_step(set, ps, dir, stmt_cxt, &fail_line);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		/* the step's subtransaction is rolled back: the transaction is usable */
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		if (edata->sqlerrcode != ERRCODE_QUERY_CANCELED &&
+			edata->sqlerrcode != ERRCODE_ADMIN_SHUTDOWN)
+			store_log_failure_autonomous(schema, set, ps->mig, dir,
+										 unpack_sql_state(edata->sqlerrcode),
+										 edata->message, fail_line);
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+}
+
 static void
 run_plan(const char *schema, const MigrationSet *set, const MigPlan *plan,
 		 bool repeatables, ExecResult *res)
@@ -711,7 +741,7 @@ run_plan(const char *schema, const MigrationSet *set, const MigPlan *plan,
 		INSTR_TIME_SET_CURRENT(step_start);
 		records[i].mig = m;
 		records[i].started_at = GetCurrentTimestamp();
-		exec_run_step(set, &steps[i], plan->direction, stmt_cxt, NULL);
+		run_step_logged(schema, set, &steps[i], plan->direction, stmt_cxt);
 		records[i].duration_ms = elapsed_ms(step_start);
 	}
 	MemoryContextDelete(stmt_cxt);

@@ -103,6 +103,11 @@ extern void store_log_failure(const char *schema, const MigrationSet *set,
 							  const Migration *m, PlanDirection dir,
 							  const char *sqlstate, const char *message,
 							  int line);
+extern void store_log_failure_autonomous(const char *schema,
+										 const MigrationSet *set,
+										 const Migration *m, PlanDirection dir,
+										 const char *sqlstate,
+										 const char *message, int line);
 extern void store_set_partial(const char *schema, const MigrationSet *set,
 							  const Migration *m, PlanDirection dir, int done,
 							  int total, const char *error);
@@ -217,6 +222,8 @@ typedef struct WorkerError
 extern bool worker_run_statement(const char *sql, const char *search_path,
 								 int lock_timeout_ms, int statement_timeout_ms,
 								 WorkerError *err);
+/* Run sql in a worker's own transaction, committed whatever the caller does. */
+extern bool worker_run_autonomous(const char *sql, WorkerError *err);
 /* Raise err as an ERROR with the worker's SQLSTATE; sql gives the position. */
 extern void worker_raise_error(const WorkerError *err, const char *sql) pg_attribute_noreturn();
 /* After CREATE INDEX CONCURRENTLY: is the index (or every index of the table) valid? */

@@ -526,3 +526,53 @@ store_repeatable_checksums(const char *schema, const MigrationSet *set)
 	}
 	return sums;
 }
+
+/*
+ * A failure record that survives the caller's rollback: sm_upgrade runs
+ * in the caller's transaction, which the error is about to abort, so the
+ * row is written by a background worker in a transaction of its own.
+ * Best effort: if no worker can be had, a WARNING says so and the error
+ * itself still carries everything.
+ */
+void
+store_log_failure_autonomous(const char *schema, const MigrationSet *set,
+							 const Migration *m, PlanDirection dir,
+							 const char *sqlstate, const char *message,
+							 int line)
+{
+	char	   *sql = psprintf("INSERT INTO %s.sm_log"
+							   " (set_name, revision, operation, direction, checksum, file,"
+							   "  started_at, performed_by, success, sqlstate, error, error_line)"
+							   " VALUES (%s, %s, 'failure', %s, %s, %s, pg_catalog.clock_timestamp(),"
+							   "  CURRENT_USER, false, %s, %s, %s)",
+							   schema, quote_literal_cstr(set->name),
+							   quote_literal_cstr(m->revision),
+							   dir == PLAN_UP ? "'up'" : "'down'",
+							   quote_literal_cstr(m->checksum),
+							   quote_literal_cstr(m->file),
+							   quote_literal_cstr(sqlstate),
+							   quote_literal_cstr(message),
+							   line > 0 ? psprintf("%d", line) : "NULL");
+	WorkerError err;
+	MemoryContext oldcxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		if (!worker_run_autonomous(sql, &err))
+			ereport(WARNING,
+					(errmsg("could not record the failure of migration %s in sm_log: %s",
+							m->revision, err.message)));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		ereport(WARNING,
+				(errmsg("could not record the failure of migration %s in sm_log: %s",
+						m->revision, edata->message)));
+	}
+	PG_END_TRY();
+}

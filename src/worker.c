@@ -522,10 +522,35 @@ copy_error_text(const char *area, int off)
 	return off < 0 ? NULL : pstrdup(area + off);
 }
 
+static bool run_in_worker(const char *sql, const char *search_path,
+						  int lock_timeout_ms, int statement_timeout_ms,
+						  WorkerError *err, bool check_state);
+
 bool
 worker_run_statement(const char *sql, const char *search_path,
 					 int lock_timeout_ms, int statement_timeout_ms,
 					 WorkerError *err)
+{
+	return run_in_worker(sql, search_path, lock_timeout_ms,
+						 statement_timeout_ms, err, true);
+}
+
+/*
+ * An autonomous transaction: run sql in a worker and commit it there,
+ * whatever becomes of the caller's transaction.  For short writes that
+ * cannot wait for anything the caller holds (a failure record); the
+ * caller may be inside a transaction and hold a snapshot.
+ */
+bool
+worker_run_autonomous(const char *sql, WorkerError *err)
+{
+	return run_in_worker(sql, NULL, 0, 0, err, false);
+}
+
+static bool
+run_in_worker(const char *sql, const char *search_path,
+			  int lock_timeout_ms, int statement_timeout_ms,
+			  WorkerError *err, bool check_state)
 {
 	StringInfoData gucs;
 	dsm_segment *seg;
@@ -534,7 +559,8 @@ worker_run_statement(const char *sql, const char *search_path,
 	BgwHandleStatus status;
 	bool		ok;
 
-	check_caller_state();
+	if (check_state)
+		check_caller_state();
 	memset(err, 0, sizeof(WorkerError));
 
 	initStringInfo(&gucs);
