@@ -4,7 +4,9 @@
 -- Roles made here are prefixed regress_sm_ (pg_regress shares the cluster)
 -- and dropped at the end.
 --
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS schema_migrate;
+RESET client_min_messages;
 \getenv sets SM_TEST_SETS
 SET schema_migrate.path = :'sets';
 SET schema_migrate.timing = off;
@@ -43,14 +45,20 @@ SELECT sm_show('0001', 'sec_basic');
 \echo :LAST_ERROR_SQLSTATE
 
 -- Only a superuser may point the extension at a directory.
--- In a fresh session the library is not loaded yet, so schema_migrate.path
+-- In a new session that has not loaded the library yet, schema_migrate.path
 -- is a placeholder that anyone can SET; loading the library drops a value
 -- set by a non-superuser (WARNING) instead of using it.
+RESET ROLE;
+\c -
+SET schema_migrate.timing = off;
+SELECT count(*) AS library_not_loaded_yet FROM pg_settings WHERE name = 'schema_migrate.path';
+SET ROLE regress_sm_nobody;
 SET schema_migrate.path = '/etc';
 RESET ROLE;
 LOAD 'schema_migrate';
 SELECT current_setting('schema_migrate.path') <> '/etc' AS placeholder_value_dropped;
 SET schema_migrate.path = :'sets';
+SET schema_migrate.timing = off;
 -- once loaded: refused outright, in every form
 SET ROLE regress_sm_nobody;
 SET schema_migrate.path = '/etc';
@@ -191,11 +199,13 @@ SELECT p.oid::regprocedure AS executable_by_public
                 WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE');
 SELECT proname, prosecdef, proconfig FROM pg_proc
  WHERE proname IN ('sm_upgrade', 'sm_current', 'sm_history') ORDER BY proname;
--- the tables are not readable by PUBLIC either
-SELECT c.relname AS readable_by_public
+-- the extension's tables are not readable by PUBLIC either
+SELECT c.oid::regclass AS readable_by_public
   FROM pg_class c
- WHERE c.relname IN ('sm_version', 'sm_log')
-   AND EXISTS (SELECT 1 FROM aclexplode(c.relacl) a WHERE a.grantee = 0);
+  JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'schema_migrate'
+ WHERE EXISTS (SELECT 1 FROM aclexplode(c.relacl) a WHERE a.grantee = 0)
+ ORDER BY 1;
 
 -- ---------------------------------------------------------------------------
 -- Clean up: objects, rows of the sec_ sets, roles.
