@@ -87,3 +87,11 @@ fuzz:
 bench:
 	bash bench/run
 .PHONY: bench
+
+# Hand-run checks (see docs/reliability.md): the pg_regress suite against a
+# sanitized build under Valgrind, and static analysis.
+sanitize:
+	bash test/asan/run.sh
+static:
+	bash test/static/run.sh
+.PHONY: sanitize static

@@ -15,7 +15,7 @@ SET schema_migrate.timing = off;
 -- a fingerprint of the extension's tables
 CREATE FUNCTION sec_state() RETURNS text LANGUAGE sql AS $$
   SELECT (SELECT count(*) FROM sm_version) || ' versions, '
-      || (SELECT count(*) FROM sm_log) || ' log rows, '
+      || (SELECT count(*) FROM sm_log WHERE success) || ' log rows, '
       || (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace) || ' relations'
 $$;
 SELECT sec_state() AS before \gset

@@ -151,7 +151,13 @@ exec_error_callback(void *arg)
 	else
 		pos = getinternalerrposition();
 	if (pos > 0 && place->text)
-		line += lines_before(place->text, char_to_byte(place->text, pos));
+	{
+		int			off = char_to_byte(place->text, pos);
+
+		line += lines_before(place->text, off);
+		if (geterrcode() == ERRCODE_SYNTAX_ERROR && place->text[off] == '\\')
+			errhint("Migration files are plain SQL: psql meta-commands such as \\i and \\set are not available.");
+	}
 
 	if (place->wait)
 	{

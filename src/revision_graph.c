@@ -608,9 +608,14 @@ resolve_revision(const SmEnv *env, const Graph *g, const char *spec)
 	char		detail[512];
 	size_t		dl = 0;
 	size_t		speclen = strlen(spec);
+	const char *why;
 
 	if (node >= 0)
 		return node;
+	if (!mig_valid_revision(spec, &why))
+		sm_fail(env, SM_ERR_BAD_TARGET, NULL, 0, NULL,
+				"Use \"head\", \"heads\", \"base\", a revision id or its prefix, a branch label, or a relative target such as \"+1\".",
+				"invalid target \"%.200s\": %s", spec, why);
 	if ((node = graph_find_label(g, spec)) >= 0)
 		return node;
 	pos = lower_bound(g, spec);

@@ -234,6 +234,12 @@ check_rel_path(const SetReader *r, const char *rel)
 {
 	bool		bad = rel[0] == '/';
 
+	/* names reach text columns and messages: they must be UTF-8 too */
+	if (!pg_verify_mbstr(PG_UTF8, rel, strlen(rel), true))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("a migration file name in set \"%s\" is not valid UTF-8", r->set_name),
+				 errhint("Rename the file with a UTF-8 (or plain ASCII) name.")));
 	for (const char *p = rel; *p && !bad; p++)
 		if ((unsigned char) *p < 0x20)
 			ereport(ERROR,

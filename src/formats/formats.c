@@ -406,8 +406,8 @@ fmt_read_native(const SmFiles *f, int *n_out)
 		size_t		len;
 		Migration  *m;
 
-		if (ents[i].is_dir || !fmt_has_suffix(ents[i].name, ".sql") ||
-			strlen(ents[i].name) <= 4)
+		/* a directory named x.sql is read too, and refused as not a file */
+		if (!fmt_has_suffix(ents[i].name, ".sql") || strlen(ents[i].name) <= 4)
 			continue;
 		text = f->read(f->arg, ents[i].name, &len, false);
 		m = mig_parse(f->env, ents[i].name, text, len);

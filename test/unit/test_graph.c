@@ -485,8 +485,9 @@ t_upgrade_targets(void)
 	EXPECT_ERR(SM_ERR_UNKNOWN_REVISION, plan_upgrade(env, g, none, "0009"), "\"0009\"", "does not exist");
 	EXPECT_ERR(SM_ERR_BAD_TARGET, plan_upgrade(env, g, none, ""), "invalid target");
 	CHECK_DETAIL("empty");
-	EXPECT_ERR(SM_ERR_UNKNOWN_REVISION, plan_upgrade(env, g, none, "head; DROP TABLE x"),
-			   "head; DROP TABLE x", "does not exist");
+	EXPECT_ERR(SM_ERR_BAD_TARGET, plan_upgrade(env, g, none, "head; DROP TABLE x"),
+			   "head; DROP TABLE x", "invalid target");
+	EXPECT_ERR(SM_ERR_UNKNOWN_REVISION, plan_upgrade(env, g, none, "0009"), "does not exist");
 	EXPECT_ERR(SM_ERR_TARGET_RANGE, plan_upgrade(env, g, none, "+99999999999999999999"), "too large");
 	EXPECT_ERR(SM_ERR_TARGET_RANGE, plan_upgrade(env, g, none, "0001+99999999999999999999"), "too large");
 	EXPECT_ERR(SM_ERR_BAD_TARGET, plan_upgrade(env, g, none, "+0"), "invalid target", "+0");
@@ -564,7 +565,7 @@ t_downgrade_linear(void)
 	EXPECT_ERR(SM_ERR_BAD_TARGET, plan_downgrade(env, g, all, "head"), "invalid target");
 	EXPECT_ERR(SM_ERR_BAD_TARGET, plan_downgrade(env, g, all, "heads"), "invalid target");
 	EXPECT_ERR(SM_ERR_BAD_TARGET, plan_downgrade(env, g, all, "-x"), "invalid target");
-	EXPECT_ERR(SM_ERR_UNKNOWN_REVISION, plan_downgrade(env, g, all, "base; DROP TABLE x"), "does not exist");
+	EXPECT_ERR(SM_ERR_BAD_TARGET, plan_downgrade(env, g, all, "base; DROP TABLE x"), "invalid target");
 }
 
 static void
