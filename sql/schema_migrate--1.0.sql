@@ -221,6 +221,101 @@ AS 'MODULE_PATHNAME', 'sm_run_toplevel'
 LANGUAGE C;
 REVOKE ALL ON PROCEDURE @extschema@.sm_run_toplevel(text) FROM PUBLIC;
 
+
+-- ==== the no-op fast path ====
+
+-- A digest of each set's applied revisions and their checksums ("partial"
+-- while a non-transactional migration is half-way), kept by the triggers
+-- below on every change to sm_version or sm_partial, by schema_migrate or
+-- by hand.  At head, sm_upgrade('head') compares one row of it with the
+-- digest of the files instead of reading every version row.  Derived
+-- data: not dumped; restoring the version rows fires the triggers.
+CREATE TABLE @extschema@.sm_fingerprint (
+	set_name	text PRIMARY KEY,
+	fingerprint	text
+);
+REVOKE ALL ON @extschema@.sm_fingerprint FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.sm_fingerprint_of(sets text[]) RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	INSERT INTO @extschema@.sm_fingerprint AS f (set_name, fingerprint)
+	SELECT t.set_name,
+		   CASE WHEN EXISTS (SELECT FROM @extschema@.sm_partial p WHERE p.set_name = t.set_name)
+				THEN 'partial'
+				ELSE (SELECT md5(string_agg(v.revision || ':' || coalesce(v.checksum, ''), ','
+											ORDER BY v.revision COLLATE "C"))
+						FROM @extschema@.sm_version v WHERE v.set_name = t.set_name)
+		   END
+	  FROM unnest(sets) AS t(set_name)
+	ON CONFLICT (set_name) DO UPDATE SET fingerprint = EXCLUDED.fingerprint;
+$fn$;
+
+CREATE FUNCTION @extschema@.sm_fingerprint_new() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	PERFORM @extschema@.sm_fingerprint_of(ARRAY(SELECT DISTINCT set_name FROM changed_new));
+	RETURN NULL;
+END
+$fn$;
+
+CREATE FUNCTION @extschema@.sm_fingerprint_old() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	PERFORM @extschema@.sm_fingerprint_of(ARRAY(SELECT DISTINCT set_name FROM changed_old));
+	RETURN NULL;
+END
+$fn$;
+
+CREATE FUNCTION @extschema@.sm_fingerprint_both() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	PERFORM @extschema@.sm_fingerprint_of(ARRAY(SELECT set_name FROM changed_new
+												 UNION SELECT set_name FROM changed_old));
+	RETURN NULL;
+END
+$fn$;
+
+CREATE FUNCTION @extschema@.sm_fingerprint_clear() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	DELETE FROM @extschema@.sm_fingerprint;
+	RETURN NULL;
+END
+$fn$;
+
+CREATE TRIGGER sm_fingerprint_insert AFTER INSERT ON @extschema@.sm_version
+	REFERENCING NEW TABLE AS changed_new
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_new();
+CREATE TRIGGER sm_fingerprint_update AFTER UPDATE ON @extschema@.sm_version
+	REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_both();
+CREATE TRIGGER sm_fingerprint_delete AFTER DELETE ON @extschema@.sm_version
+	REFERENCING OLD TABLE AS changed_old
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_old();
+CREATE TRIGGER sm_fingerprint_truncate AFTER TRUNCATE ON @extschema@.sm_version
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_clear();
+CREATE TRIGGER sm_fingerprint_insert AFTER INSERT ON @extschema@.sm_partial
+	REFERENCING NEW TABLE AS changed_new
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_new();
+CREATE TRIGGER sm_fingerprint_update AFTER UPDATE ON @extschema@.sm_partial
+	REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_both();
+CREATE TRIGGER sm_fingerprint_delete AFTER DELETE ON @extschema@.sm_partial
+	REFERENCING OLD TABLE AS changed_old
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_old();
+CREATE TRIGGER sm_fingerprint_truncate AFTER TRUNCATE ON @extschema@.sm_partial
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_clear();
+REVOKE ALL ON FUNCTION @extschema@.sm_fingerprint_of(text[]),
+	@extschema@.sm_fingerprint_new(), @extschema@.sm_fingerprint_old(),
+	@extschema@.sm_fingerprint_both(), @extschema@.sm_fingerprint_clear()
+	FROM PUBLIC;
+
 -- ==== other tools' formats and adoption ====
 
 -- Take over from another tool: record what its bookkeeping says is applied.
@@ -248,6 +343,9 @@ BEGIN
 	EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA %s TO %s', s, role);
 	EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s.sm_version, %s.sm_partial TO %s', s, s, role);
 	EXECUTE pg_catalog.format('GRANT SELECT, INSERT ON %s.sm_log TO %s', s, role);
+	EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s.sm_fingerprint TO %s', s, role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_fingerprint_of(text[]), %1$s.sm_fingerprint_new(),'
+		' %1$s.sm_fingerprint_old(), %1$s.sm_fingerprint_both(), %1$s.sm_fingerprint_clear() TO %2$s', s, role);
 	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_upgrade(text, text), %1$s.sm_downgrade(text, text),'
 		' %1$s.sm_stamp(text, text), %1$s.sm_repair(text), %1$s.sm_resolve(text, text, text),'
 		' %1$s.sm_current(text), %1$s.sm_history(text), %1$s.sm_heads(text), %1$s.sm_branches(text),'
@@ -270,7 +368,7 @@ DECLARE
 	s text := pg_catalog.quote_ident('@extschema@');
 BEGIN
 	EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA %s TO %s', s, role);
-	EXECUTE pg_catalog.format('GRANT SELECT ON %s.sm_version, %s.sm_partial, %s.sm_log TO %s', s, s, s, role);
+	EXECUTE pg_catalog.format('GRANT SELECT ON %s.sm_version, %s.sm_partial, %s.sm_log, %s.sm_fingerprint TO %s', s, s, s, s, role);
 	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_current(text), %1$s.sm_history(text),'
 		' %1$s.sm_heads(text), %1$s.sm_check(text), %1$s.sm_status() TO %2$s', s, role);
 END

@@ -984,11 +984,19 @@ char *
 exec_move(const char *schema, const MigrationSet *set, int dir,
 		  const char *target)
 {
-	SetState   *st = store_read_state(schema, set);
+	SetState   *st;
 	MigPlan    *plan;
 	ExecResult	res;
 	bool		up = dir == PLAN_UP;
 
+	/* the start-up case: at the heads, checksums equal, nothing to run */
+	if (up && set->n_repeatable == 0 && sm_verify_checksums &&
+		(strcmp(target, "heads") == 0 ||
+		 (strcmp(target, "head") == 0 && set->graph->n_heads == 1)) &&
+		store_at_head(schema, set))
+		return pstrdup(set->heads_text);
+
+	st = store_read_state(schema, set);
 	exec_check_orphans(set, st);
 	exec_check_drift(set, st);
 	plan = make_plan(set, st, dir, target);
@@ -1058,8 +1066,6 @@ exec_report_done(const MigrationSet *set, const SetState *st, PlanDirection dir,
 {
 	char	   *now = exec_current_text(set->graph, st->applied);
 	char	   *took = sm_timing ? psprintf(" in %.0f ms", res->elapsed_ms) : "";
-	char	   *lsn = sm_timing ?
-		psprintf(" (WAL %X/%X)", LSN_FORMAT_ARGS(GetXLogInsertRecPtr())) : "";
 	StringInfoData what;
 
 	initStringInfo(&what);
@@ -1071,8 +1077,8 @@ exec_report_done(const MigrationSet *set, const SetState *st, PlanDirection dir,
 						 what.len > 0 ? " and " : "", res->n_repeatable,
 						 res->n_repeatable == 1 ? "" : "s");
 	ereport(NOTICE,
-			(errmsg("%s %s%s, now at %s%s", what.data,
-					dir == PLAN_UP ? "applied" : "reverted", took, now, lsn)));
+			(errmsg("%s %s%s, now at %s", what.data,
+					dir == PLAN_UP ? "applied" : "reverted", took, now)));
 	return now;
 }
 

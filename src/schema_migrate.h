@@ -44,6 +44,8 @@ typedef struct MigrationSet
 	Graph	   *graph;
 	int			n_repeatable;	/* re-run when changed, after the others */
 	Migration **repeatable;		/* in run order */
+	char	   *all_fingerprint;	/* sm_fingerprint when all is applied */
+	char	   *heads_text;		/* the current revisions then */
 } MigrationSet;
 
 /* One applied revision as the version table has it. */
@@ -84,6 +86,7 @@ extern const char *set_resolve_name(const char *set_name);
 
 /* version_store.c -- caller must be SPI-connected */
 extern SetState *store_read_state(const char *schema, const MigrationSet *set);
+extern bool store_at_head(const char *schema, const MigrationSet *set);
 extern void store_lock_set(const MigrationSet *set, bool session);
 extern void store_unlock_set(const MigrationSet *set);
 

@@ -28,11 +28,18 @@
 #include "formats/formats.h"
 
 #include <fcntl.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "catalog/namespace.h"
 #include "common/cryptohash.h"
+#include "common/file_utils.h"
+#include "common/hashfn.h"
+#include "common/md5.h"
+#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "port.h"
@@ -47,6 +54,7 @@ typedef struct FileStamp
 	ino_t		ino;
 	struct timespec mtime;
 	struct timespec ctime;
+	bool		is_dir;
 } FileStamp;
 
 typedef struct CachedSet
@@ -57,6 +65,9 @@ typedef struct CachedSet
 	int			n_files;
 	FileStamp  *files;
 	MigrationSet *set;
+	dev_t		dev;			/* the set directory, as it was */
+	ino_t		ino;
+	int			watch_fd;		/* inotify on the set's directories, or -1 */
 } CachedSet;
 
 /* A file an adapter read, kept so that detection and parsing share it. */
@@ -82,10 +93,18 @@ typedef struct SetReader
 	int			n_read;
 	int			cap_read;
 	ReadFile   *read;
+	int		   *slots;			/* open-addressing index into read[] */
+	int			n_slots;		/* a power of two, > 2 * n_read */
+	int			watch_fd;		/* every directory is watched before it is listed */
+	SmDirEntry *root;			/* the set directory's listing, once made */
+	int			n_root;
 } SetReader;
 
 /* Per-backend cache of parsed sets, in CacheMemoryContext. */
 static CachedSet *set_cache = NULL;
+
+static void set_fingerprint(MigrationSet *set);
+static int	watch_add(int fd, const char *path);
 
 /* ---------- the server's SmEnv ---------- */
 
@@ -273,6 +292,18 @@ stat_inside(const SetReader *r, const char *rel, struct stat *st, bool missing_o
 
 	if (rel[0])
 		check_rel_path(r, rel);
+
+	/*
+	 * A plain entry directly in the set's (already resolved) directory is
+	 * inside it; only symbolic links and nested paths need resolving, which
+	 * costs a system call per path component.
+	 */
+	if (rel[0] && strchr(rel, '/') == NULL && lstat(path, st) == 0 &&
+		!S_ISLNK(st->st_mode))
+	{
+		pfree(path);
+		return true;
+	}
 	if (stat(path, st) != 0)
 	{
 		if (errno == ENOENT && missing_ok)
@@ -291,12 +322,10 @@ stat_inside(const SetReader *r, const char *rel, struct stat *st, bool missing_o
 	return true;
 }
 
+/* Stamps may repeat (a file read twice): checking one twice is harmless. */
 static void
 add_stamp(SetReader *r, const char *rel, const struct stat *st)
 {
-	for (int i = 0; i < r->n_stamps; i++)
-		if (strcmp(r->stamps[i].name, rel) == 0)
-			return;
 	if (r->n_stamps == r->cap_stamps)
 	{
 		r->cap_stamps = r->cap_stamps ? r->cap_stamps * 2 : 64;
@@ -309,6 +338,7 @@ add_stamp(SetReader *r, const char *rel, const struct stat *st)
 	r->stamps[r->n_stamps].ino = st->st_ino;
 	r->stamps[r->n_stamps].mtime = st->st_mtim;
 	r->stamps[r->n_stamps].ctime = st->st_ctim;
+	r->stamps[r->n_stamps].is_dir = S_ISDIR(st->st_mode);
 	r->n_stamps++;
 }
 
@@ -348,8 +378,15 @@ reader_list(void *arg, const char *rel, SmDirEntry **out)
 	struct dirent *de;
 	int			n = 0,
 				cap = 64;
-	SmDirEntry *ents = palloc(sizeof(SmDirEntry) * cap);
+	SmDirEntry *ents;
 
+	/* detection and the adapter both list the set: list it once */
+	if (rel[0] == '\0' && r->root)
+	{
+		*out = r->root;
+		return r->n_root;
+	}
+	ents = palloc(sizeof(SmDirEntry) * cap);
 	stat_inside(r, rel, &st, false);
 	if (!S_ISDIR(st.st_mode))
 		ereport(ERROR,
@@ -357,11 +394,11 @@ reader_list(void *arg, const char *rel, SmDirEntry **out)
 				 errmsg("\"%s\" of set \"%s\" is not a directory", rel, r->set_name)));
 	add_stamp(r, rel, &st);
 	path = rel[0] ? psprintf("%s/%s", r->dir, rel) : pstrdup(r->dir);
+	r->watch_fd = watch_add(r->watch_fd, path);
 	d = AllocateDir(path);
 	while ((de = ReadDir(d, path)) != NULL)
 	{
 		char	   *child;
-		struct stat cst;
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -377,13 +414,20 @@ reader_list(void *arg, const char *rel, SmDirEntry **out)
 			ents = repalloc_huge(ents, sizeof(SmDirEntry) * cap);
 		}
 		ents[n].name = pstrdup(de->d_name);
-		ents[n].is_dir = stat(psprintf("%s/%s", path, de->d_name), &cst) == 0 &&
-			S_ISDIR(cst.st_mode);
+		/* d_type where the file system gives it: a stat only for links */
+		ents[n].is_dir = get_dirent_type(psprintf("%s/%s", path, de->d_name),
+										 de, true, ERROR) == PGFILETYPE_DIR;
 		n++;
+		pfree(child);
 	}
 	FreeDir(d);
 	qsort(ents, n, sizeof(SmDirEntry), cmp_entry);
 	*out = ents;
+	if (rel[0] == '\0')
+	{
+		r->root = ents;
+		r->n_root = n;
+	}
 	return n;
 }
 
@@ -419,30 +463,92 @@ stamps_unchanged(const char *dir, const FileStamp *stamps, int n)
 	return true;
 }
 
-/* ---------- reading and parsing ---------- */
+/* ---------- watching for changes ---------- */
 
-static char *
-read_file(const char *set_name, const char *dir, const char *name, size_t *len,
-		  struct stat *st_out)
+/*
+ * On Linux the cache also holds an inotify descriptor watching every
+ * directory of the set: while it reports nothing, nothing was added,
+ * removed, renamed, written or had its attributes changed, and the
+ * no-op path skips the per-file stat.  Elsewhere, or when no inotify
+ * instance can be had (fs.inotify.max_user_instances), the stamps are
+ * checked on every call.
+ */
+#ifdef __linux__
+#define SM_WATCH_MASK (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | \
+					   IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_DELETE_SELF | \
+					   IN_MOVE_SELF | IN_UNMOUNT)
+#endif
+
+static int
+watch_create(void)
 {
-	char	   *path = psprintf("%s/%s", dir, name);
-	int			fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
-	struct stat st;
-	char	   *buf;
-	size_t		done = 0;
+#ifdef __linux__
+	int			fd;
+
+	if (!AcquireExternalFD())
+		return -1;
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		ReleaseExternalFD();
+	return fd;
+#else
+	return -1;
+#endif
+}
+
+static void watch_close(int fd);
+
+/* Watch one more directory; on failure give up watching (-1). */
+static int
+watch_add(int fd, const char *path)
+{
+#ifdef __linux__
+	if (fd >= 0 && inotify_add_watch(fd, path, SM_WATCH_MASK) < 0)
+	{
+		watch_close(fd);
+		return -1;
+	}
+#endif
+	return fd;
+}
+
+static void
+watch_close(int fd)
+{
+	if (fd >= 0)
+	{
+		close(fd);
+		ReleaseExternalFD();
+	}
+}
+
+/* Has nothing happened since the last look?  Drains what did. */
+static bool
+watch_quiet(int fd)
+{
+	char		buf[4096] pg_attribute_aligned(8);
+	bool		quiet = true;
 
 	if (fd < 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not open migration file \"%s\" of set \"%s\": %m", name, set_name)));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > SM_MAX_FILE_SIZE)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("migration file \"%s\" of set \"%s\" changed while it was read", name, set_name)));
-	buf = palloc_extended(st.st_size + 1, MCXT_ALLOC_HUGE);
-	while (done < (size_t) st.st_size)
+		return false;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		quiet = false;
+	return quiet;
+}
+
+/* ---------- reading and parsing ---------- */
+
+/* Read an open file to its end; fd is closed. */
+static char *
+read_fd(const char *set_name, const char *name, int fd, const struct stat *st,
+		size_t *len)
+{
+	char	   *buf = palloc_extended(st->st_size + 1, MCXT_ALLOC_HUGE);
+	size_t		done = 0;
+
+	while (done < (size_t) st->st_size)
 	{
-		ssize_t		r = read(fd, buf + done, st.st_size - done);
+		ssize_t		r = read(fd, buf + done, st->st_size - done);
 
 		if (r < 0)
 			ereport(ERROR,
@@ -455,8 +561,58 @@ read_file(const char *set_name, const char *dir, const char *name, size_t *len,
 	CloseTransientFile(fd);
 	buf[done] = '\0';
 	*len = done;
-	*st_out = st;
 	return buf;
+}
+
+static char *
+read_file(const char *set_name, const char *dir, const char *name, size_t *len,
+		  struct stat *st_out)
+{
+	char	   *path = psprintf("%s/%s", dir, name);
+	int			fd = OpenTransientFile(path, O_RDONLY | PG_BINARY | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open migration file \"%s\" of set \"%s\": %m", name, set_name)));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > SM_MAX_FILE_SIZE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("migration file \"%s\" of set \"%s\" changed while it was read", name, set_name)));
+	*st_out = st;
+	return read_fd(set_name, name, fd, &st, len);
+}
+
+/*
+ * The common case in one path lookup: a plain file directly in the set,
+ * opened without following a link (O_NONBLOCK: a FIFO must not block us)
+ * and checked through its descriptor.  NULL with *fallback set when it is
+ * anything else, for the careful path to judge.
+ */
+static char *
+read_plain(SetReader *r, const char *rel, size_t *len, struct stat *st,
+		   bool *fallback)
+{
+	char	   *path = psprintf("%s/%s", r->dir, rel);
+	int			fd;
+
+	*fallback = true;
+	if (strchr(rel, '/') != NULL)
+		return NULL;
+	check_rel_path(r, rel);
+	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY | O_NOFOLLOW | O_NONBLOCK);
+	pfree(path);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, st) != 0)
+	{
+		CloseTransientFile(fd);
+		return NULL;
+	}
+	*fallback = false;
+	check_regular(r, rel, st);
+	return read_fd(r->set_name, rel, fd, st, len);
 }
 
 /* Files are UTF-8; check them and convert to the database's encoding. */
@@ -516,6 +672,32 @@ set_error_context(void *arg)
  * too large, UTF-8) and converted to the database's encoding.  Each file
  * is read once per load; detection and the adapter share the text.
  */
+/* The slot of rel in the read-file index: its entry, or an empty one (-1). */
+static int *
+read_slot(SetReader *r, const char *rel)
+{
+	uint32		h = hash_bytes((const unsigned char *) rel, strlen(rel));
+
+	for (uint32 i = h & (r->n_slots - 1);; i = (i + 1) & (r->n_slots - 1))
+		if (r->slots[i] < 0 || strcmp(r->read[r->slots[i]].name, rel) == 0)
+			return &r->slots[i];
+}
+
+/* Keep the index at most half full, so lookups stay O(1) for 100,000 files. */
+static void
+grow_slots(SetReader *r)
+{
+	int			n = r->n_slots ? r->n_slots * 2 : 256;
+
+	if (r->slots)
+		pfree(r->slots);
+	r->slots = palloc_extended(sizeof(int) * n, MCXT_ALLOC_HUGE);
+	memset(r->slots, -1, sizeof(int) * n);
+	r->n_slots = n;
+	for (int i = 0; i < r->n_read; i++)
+		*read_slot(r, r->read[i].name) = i;
+}
+
 static const char *
 reader_read(void *arg, const char *rel, size_t *len, bool missing_ok)
 {
@@ -523,17 +705,28 @@ reader_read(void *arg, const char *rel, size_t *len, bool missing_ok)
 	struct stat st;
 	char	   *raw,
 			   *text;
+	int		   *slot;
 
-	for (int i = 0; i < r->n_read; i++)
-		if (strcmp(r->read[i].name, rel) == 0)
+	if (2 * (r->n_read + 1) > r->n_slots)
+		grow_slots(r);
+	slot = read_slot(r, rel);
+	if (*slot >= 0)
+	{
+		*len = r->read[*slot].len;
+		return r->read[*slot].text;
+	}
+	{
+		bool		fallback;
+
+		raw = read_plain(r, rel, len, &st, &fallback);
+		if (fallback)
 		{
-			*len = r->read[i].len;
-			return r->read[i].text;
+			if (!stat_inside(r, rel, &st, missing_ok))
+				return NULL;
+			check_regular(r, rel, &st);
+			raw = read_file(r->set_name, r->dir, rel, len, &st);
 		}
-	if (!stat_inside(r, rel, &st, missing_ok))
-		return NULL;
-	check_regular(r, rel, &st);
-	raw = read_file(r->set_name, r->dir, rel, len, &st);
+	}
 	text = to_server_encoding(r->set_name, rel, raw, len);
 	if (text != raw)
 		pfree(raw);
@@ -548,6 +741,7 @@ reader_read(void *arg, const char *rel, size_t *len, bool missing_ok)
 	r->read[r->n_read].name = pstrdup(rel);
 	r->read[r->n_read].text = text;
 	r->read[r->n_read].len = *len;
+	*read_slot(r, rel) = r->n_read;
 	r->n_read++;
 	CHECK_FOR_INTERRUPTS();
 	return text;
@@ -610,9 +804,47 @@ parse_set(const char *name, SetReader *r)
 	set->repeatable = set->migs + set->n;
 	set->n_repeatable = n - set->n;
 	set->graph = graph_build(&server_env, set->migs, set->n);
+	set_fingerprint(set);
 
 	error_context_stack = cb.previous;
 	return set;
+}
+
+/*
+ * What sm_fingerprint holds for this set when every revision is applied
+ * with the checksum of its file now: md5 of "rev:checksum" joined by ","
+ * in byte order of the ids (the triggers' ORDER BY ... COLLATE "C"); and
+ * the current revisions then, which are the heads.
+ */
+static void
+set_fingerprint(MigrationSet *set)
+{
+	const Graph *g = set->graph;
+	StringInfoData buf;
+	const char *errstr = NULL;
+
+	set->all_fingerprint = NULL;
+	set->heads_text = NULL;
+	if (g->n == 0)
+		return;
+	initStringInfo(&buf);
+	for (int i = 0; i < g->n; i++)
+	{
+		const Migration *m = g->nodes[g->by_name[i]].mig;
+
+		appendStringInfo(&buf, "%s%s:%s", i ? "," : "", m->revision, m->checksum);
+	}
+	set->all_fingerprint = palloc(33);
+	if (!pg_md5_hash(buf.data, buf.len, set->all_fingerprint, &errstr))
+	{
+		set->all_fingerprint = NULL;
+		return;
+	}
+	pfree(buf.data);
+	initStringInfo(&buf);
+	for (int i = 0; i < g->n_heads; i++)
+		appendStringInfo(&buf, "%s%s", i ? ", " : "", g->nodes[g->heads[i]].mig->revision);
+	set->heads_text = buf.data;
 }
 
 /* ---------- the cache ---------- */
@@ -635,6 +867,7 @@ cache_forget(CachedSet *victim)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = victim->next;
+	watch_close(victim->watch_fd);
 	MemoryContextDelete(victim->cxt);
 }
 
@@ -679,33 +912,63 @@ set_load(const char *set_name)
 	return tenant;
 }
 
+/*
+ * Is the cached set still what the files say?  The set directory must be
+ * the same directory; then a quiet watch, or else every stamp unchanged.
+ */
+static bool
+cache_valid(CachedSet *c)
+{
+	struct stat st;
+
+	if (stat(c->dir, &st) != 0 || st.st_dev != c->dev || st.st_ino != c->ino)
+		return false;
+	if (watch_quiet(c->watch_fd))
+		return true;
+	return stamps_unchanged(c->dir, c->files, c->n_files);
+}
+
 static MigrationSet *
 set_load_files(const char *set_name)
 {
 	const char *name = set_resolve_name(set_name);
+	char	   *key = psprintf("%s/%s", set_root(), name);
+	CachedSet  *volatile c = cache_lookup(key);
 	char	   *real_dir;
-	char	   *dir = set_directory(name, &real_dir);
-	CachedSet  *c = cache_lookup(dir);
+	char	   *dir;
 	SetReader  *r;
 	MemoryContext cxt,
 				old;
+	struct stat st;
 
-	if (c && stamps_unchanged(dir, c->files, c->n_files))
+	if (c && cache_valid(c))
 		return c->set;
 	if (c)
 		cache_forget(c);
 
+	dir = set_directory(name, &real_dir);
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "schema_migrate set",
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
 	c = palloc0(sizeof(CachedSet));
 	c->cxt = cxt;
 	c->dir = pstrdup(dir);
+	c->watch_fd = -1;
 	r = palloc0(sizeof(SetReader));
 	r->set_name = name;
 	r->dir = c->dir;
 	r->real_dir = pstrdup(real_dir);
-	c->set = parse_set(name, r);
+	r->watch_fd = watch_create();
+	PG_TRY();
+	{
+		c->set = parse_set(name, r);
+	}
+	PG_CATCH();
+	{
+		watch_close(r->watch_fd);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	c->files = r->stamps;
 	c->n_files = r->n_stamps;
 	/* the migrations hold copies of what they need: drop the raw texts */
@@ -713,8 +976,26 @@ set_load_files(const char *set_name)
 		pfree(r->read[i].text);
 	if (r->read)
 		pfree(r->read);
+	if (r->slots)
+		pfree(r->slots);
 	MemoryContextSwitchTo(old);
 
+	/*
+	 * Every directory was watched before it was listed, so a quiet watch
+	 * means nothing changed while the files were read; without a watch,
+	 * check the stamps once.  If something did change, use this load but
+	 * do not keep it.
+	 */
+	c->watch_fd = r->watch_fd;
+	if (stat(c->dir, &st) != 0 ||
+		(c->watch_fd >= 0 ? !watch_quiet(c->watch_fd) :
+		 !stamps_unchanged(c->dir, c->files, c->n_files)))
+	{
+		watch_close(c->watch_fd);
+		return c->set;
+	}
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
 	MemoryContextSetParent(cxt, CacheMemoryContext);
 	MemoryContextSetIdentifier(cxt, c->dir);
 	c->next = set_cache;
