@@ -44,6 +44,8 @@ REGRESS = core $(filter-out core,$(SM_TESTS))
 REGRESS_OPTS = --inputdir=.
 
 PG_CONFIG ?= pg_config
+# client commands (sm-new, sm-fleet) and the application makefile fragment
+include mk/install.mk
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
