@@ -989,13 +989,6 @@ exec_move(const char *schema, const MigrationSet *set, int dir,
 	ExecResult	res;
 	bool		up = dir == PLAN_UP;
 
-	/* the start-up case: at the heads, checksums equal, nothing to run */
-	if (up && set->n_repeatable == 0 && sm_verify_checksums &&
-		(strcmp(target, "heads") == 0 ||
-		 (strcmp(target, "head") == 0 && set->graph->n_heads == 1)) &&
-		store_at_head(schema, set))
-		return pstrdup(set->heads_text);
-
 	st = store_read_state(schema, set);
 	exec_check_orphans(set, st);
 	exec_check_drift(set, st);
@@ -1013,6 +1006,28 @@ exec_move(const char *schema, const MigrationSet *set, int dir,
 	for (int i = 0; i < plan->n_steps; i++)
 		st->applied[plan->steps[i]] = plan->direction == PLAN_UP;
 	return exec_report_done(set, st, plan->direction, &res);
+}
+
+/*
+ * The start-up case, before the set is even loaded: at the heads, every
+ * checksum equal, nothing half-way, nothing to run.  Returns the current
+ * revisions, or NULL when the set must be loaded and planned.
+ */
+char *
+exec_fast_noop(const char *schema, const char *set_name, const char *target,
+			   bool check)
+{
+	SetSummary *sum;
+
+	if (!sm_verify_checksums)
+		return NULL;
+	if (!check && strcmp(target, "heads") != 0 && strcmp(target, "head") != 0)
+		return NULL;
+	if ((sum = set_summary(set_name)) == NULL || sum->n_repeatable > 0 ||
+		(!check && strcmp(target, "head") == 0 && sum->n_heads != 1))
+		return NULL;
+	return store_at_head(schema, sum->name, sum->fingerprint) ?
+		pstrdup(sum->heads_text) : NULL;
 }
 
 /*

@@ -91,10 +91,13 @@ sm_upgrade(PG_FUNCTION_ARGS)
 	char	   *set_name = optional_arg(fcinfo, 1);
 	const char *schema = ext_schema(fcinfo);
 	MigrationSet *set;
+	char	   *now;
 
 	exec_check_can_migrate("sm_upgrade");
-	set = set_load(set_name);
 	connect_spi();
+	if ((now = exec_fast_noop(schema, set_name, target, false)) != NULL)
+		PG_RETURN_TEXT_P(finish_with_text(now));
+	set = set_load(set_name);
 	PG_RETURN_TEXT_P(finish_with_text(exec_move(schema, set, PLAN_UP, target)));
 }
 
@@ -500,14 +503,13 @@ sm_check(PG_FUNCTION_ARGS)
 	char	   *heads;
 
 	/* the start-up case: one probe of the fingerprint */
-	set = set_load(optional_arg(fcinfo, 0));
 	connect_spi();
-	if (set->n_repeatable == 0 && sm_verify_checksums &&
-		store_at_head(ext_schema(fcinfo), set))
+	if (exec_fast_noop(ext_schema(fcinfo), optional_arg(fcinfo, 0), "heads", true))
 	{
 		SPI_finish();
 		PG_RETURN_BOOL(true);
 	}
+	set = set_load(optional_arg(fcinfo, 0));
 	st = store_read_state(ext_schema(fcinfo), set);
 	g = set->graph;
 

@@ -79,14 +79,26 @@ typedef struct SetState
 	AppliedRev *orphans;
 } SetState;
 
+/* What the start-up no-op needs to know about a set. */
+typedef struct SetSummary
+{
+	char	   *name;			/* the key of the version state */
+	char	   *fingerprint;	/* sm_fingerprint when all is applied */
+	char	   *heads_text;
+	int			n_heads;
+	int			n_repeatable;
+} SetSummary;
+
 /* set_reader.c */
+extern SetSummary *set_summary(const char *set_name);
 extern const SmEnv *sm_server_env(void);
 extern MigrationSet *set_load(const char *set_name);
 extern const char *set_resolve_name(const char *set_name);
 
 /* version_store.c -- caller must be SPI-connected */
 extern SetState *store_read_state(const char *schema, const MigrationSet *set);
-extern bool store_at_head(const char *schema, const MigrationSet *set);
+extern bool store_at_head(const char *schema, const char *set_name,
+						  const char *fingerprint);
 extern void store_lock_set(const MigrationSet *set, bool session);
 extern void store_unlock_set(const MigrationSet *set);
 
@@ -175,6 +187,8 @@ extern char *exec_move(const char *schema, const MigrationSet *set, int dir,
 					   const char *target);
 extern char *exec_stamp(const char *schema, const MigrationSet *set,
 						const char *target);
+extern char *exec_fast_noop(const char *schema, const char *set_name,
+							const char *target, bool check);
 extern char *exec_current_text(const Graph *g, const bool *applied);
 extern char *exec_tenant_search_path(const MigrationSet *set);
 extern void exec_check_drift(const MigrationSet *set, const SetState *st);

@@ -42,6 +42,7 @@
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "pgstat.h"
 #include "port.h"
 #include "storage/fd.h"
 #include "utils/memutils.h"
@@ -104,6 +105,7 @@ typedef struct SetReader
 static CachedSet *set_cache = NULL;
 
 static void set_fingerprint(MigrationSet *set);
+static void summary_write(const struct CachedSet *c);
 static int	watch_add(int fd, const char *path);
 
 /* ---------- the server's SmEnv ---------- */
@@ -1000,5 +1002,157 @@ set_load_files(const char *set_name)
 	MemoryContextSetIdentifier(cxt, c->dir);
 	c->next = set_cache;
 	set_cache = c;
+	summary_write(c);
 	return c->set;
+}
+
+/* ---------- the at-head summary, for backends that have not parsed yet ---------- */
+
+/*
+ * Every new connection that runs the start-up no-op would otherwise parse
+ * the whole set before it could say "nothing to do".  After a parse, the
+ * facts that question needs (the stamps of every file and directory, the
+ * fingerprint of "everything applied", the heads) are kept in a small file
+ * in the server's pg_stat_tmp directory, written only by the server's OS
+ * user like pg_stat_statements' query texts; a new backend checks the
+ * stamps (one stat per file) and answers from it without parsing.  Any
+ * change of any stamp, or a missing or foreign file, means: parse.
+ */
+#define SUMMARY_MAGIC "schema_migrate summary 1"
+
+static char *
+summary_path(const char *key)
+{
+	char		hex[33];
+	const char *errstr = NULL;
+	char	   *k = psprintf("%s\t%d", key, GetDatabaseEncoding());
+
+	if (!pg_md5_hash(k, strlen(k), hex, &errstr))
+		return NULL;
+	return psprintf("%s/%s/schema_migrate.%s", DataDir, PG_STAT_TMP_DIR, hex);
+}
+
+static void
+summary_write(const CachedSet *c)
+{
+	const MigrationSet *set = c->set;
+	char	   *path = summary_path(c->dir);
+	char	   *tmp;
+	FILE	   *f;
+
+	if (path == NULL || set->all_fingerprint == NULL)
+		return;
+	tmp = psprintf("%s.%d", path, MyProcPid);
+	if ((f = AllocateFile(tmp, PG_BINARY_W)) == NULL)
+		return;
+	fprintf(f, "%s\n%s\n%s\n%d %d\n%d\n", SUMMARY_MAGIC, c->dir,
+			set->all_fingerprint, set->graph->n_heads, set->n_repeatable,
+			c->n_files);
+	fprintf(f, "%s\n", set->heads_text);
+	for (int i = 0; i < c->n_files; i++)
+	{
+		const FileStamp *s = &c->files[i];
+
+		fprintf(f, "%lld %llu %lld %ld %lld %ld %d %s\n",
+				(long long) s->size, (unsigned long long) s->ino,
+				(long long) s->mtime.tv_sec, (long) s->mtime.tv_nsec,
+				(long long) s->ctime.tv_sec, (long) s->ctime.tv_nsec,
+				(int) s->is_dir, s->name);
+	}
+	if (FreeFile(f) != 0 || rename(tmp, path) != 0)
+		(void) unlink(tmp);
+}
+
+/* Read a summary file and check every stamp; NULL if anything differs. */
+static SetSummary *
+summary_read(const char *key)
+{
+	char	   *path = summary_path(key);
+	FILE	   *f;
+	char		line[MAXPGPATH + 256];
+	SetSummary *sum;
+	int			n_files = -1;
+	bool		ok = true;
+
+	int			dfd;
+
+	if (path == NULL || (f = AllocateFile(path, PG_BINARY_R)) == NULL)
+		return NULL;
+	/* stat relative to the set directory: no path walk per file */
+	if ((dfd = OpenTransientFile(key, O_RDONLY | O_DIRECTORY)) < 0)
+	{
+		FreeFile(f);
+		return NULL;
+	}
+	sum = palloc0(sizeof(SetSummary));
+#define NEXT_LINE() (fgets(line, sizeof(line), f) != NULL && \
+					 (line[strcspn(line, "\n")] = '\0', true))
+	ok = NEXT_LINE() && strcmp(line, SUMMARY_MAGIC) == 0 &&
+		NEXT_LINE() && strcmp(line, key) == 0 &&
+		NEXT_LINE() && strlen(line) == 32 && (sum->fingerprint = pstrdup(line)) &&
+		NEXT_LINE() && sscanf(line, "%d %d", &sum->n_heads, &sum->n_repeatable) == 2 &&
+		NEXT_LINE() && sscanf(line, "%d", &n_files) == 1 && n_files > 0 &&
+		NEXT_LINE() && (sum->heads_text = pstrdup(line));
+	for (int i = 0; ok && i < n_files; i++)
+	{
+		long long	size, msec, csec;
+		unsigned long long ino;
+		long		mnsec, cnsec;
+		int			is_dir, consumed = 0;
+		struct stat st;
+		char	   *name;
+
+		ok = NEXT_LINE() &&
+			sscanf(line, "%lld %llu %lld %ld %lld %ld %d %n", &size, &ino, &msec,
+				   &mnsec, &csec, &cnsec, &is_dir, &consumed) == 7 && consumed > 0;
+		if (!ok)
+			break;
+		name = line + consumed;
+		ok = fstatat(dfd, name[0] ? name : ".", &st, 0) == 0 &&
+			(long long) st.st_size == size && (unsigned long long) st.st_ino == ino &&
+			(long long) st.st_mtim.tv_sec == msec && st.st_mtim.tv_nsec == mnsec &&
+			(long long) st.st_ctim.tv_sec == csec && st.st_ctim.tv_nsec == cnsec &&
+			(bool) S_ISDIR(st.st_mode) == (bool) is_dir;
+	}
+#undef NEXT_LINE
+	FreeFile(f);
+	CloseTransientFile(dfd);
+	return ok ? sum : NULL;
+}
+
+/*
+ * What the start-up no-op needs, without parsing when the files have not
+ * changed since this backend, or any backend of this server, parsed them.
+ * NULL means: load the set.  The name may be a tenant's ("set@schema").
+ */
+SetSummary *
+set_summary(const char *set_name)
+{
+	const char *full = set_name ? set_name : sm_set;
+	const char *at = full ? strchr(full, '@') : NULL;
+	const char *base = at ? pnstrdup(full, at - full) : full;
+	char	   *key;
+	CachedSet  *c;
+	SetSummary *sum;
+
+	if (at && (!valid_set_name(at + 1) || !OidIsValid(get_namespace_oid(at + 1, true))))
+		return NULL;
+	key = psprintf("%s/%s", set_root(), set_resolve_name(base));
+	c = cache_lookup(key);
+	if (c && cache_valid(c))
+	{
+		if (c->set->all_fingerprint == NULL)
+			return NULL;
+		sum = palloc0(sizeof(SetSummary));
+		sum->fingerprint = c->set->all_fingerprint;
+		sum->heads_text = c->set->heads_text;
+		sum->n_heads = c->set->graph->n_heads;
+		sum->n_repeatable = c->set->n_repeatable;
+	}
+	else if (c == NULL && (sum = summary_read(key)) != NULL)
+		;
+	else
+		return NULL;
+	sum->name = pstrdup(full);
+	return sum;
 }

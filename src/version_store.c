@@ -174,13 +174,13 @@ static SPIPlanPtr at_head_plan = NULL;
 static char at_head_schema[NAMEDATALEN * 2 + 3];
 
 bool
-store_at_head(const char *schema, const MigrationSet *set)
+store_at_head(const char *schema, const char *set_name, const char *fingerprint)
 {
 	Datum		values[1];
 	bool		isnull;
 	bool		same;
 
-	if (set->all_fingerprint == NULL)
+	if (fingerprint == NULL)
 		return false;
 	if (at_head_plan == NULL || strcmp(at_head_schema, schema) != 0)
 	{
@@ -199,7 +199,7 @@ store_at_head(const char *schema, const MigrationSet *set)
 		at_head_plan = plan;
 		strlcpy(at_head_schema, schema, sizeof(at_head_schema));
 	}
-	values[0] = CStringGetTextDatum(set->name);
+	values[0] = CStringGetTextDatum(set_name);
 	spi_check(SPI_execute_plan(at_head_plan, values, NULL, false, 1),
 			  "reading the fingerprint");
 	if (SPI_processed != 1)
@@ -208,7 +208,7 @@ store_at_head(const char *schema, const MigrationSet *set)
 	same = !isnull &&
 		strcmp(TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0],
 												 SPI_tuptable->tupdesc, 1, &isnull)),
-			   set->all_fingerprint) == 0;
+			   fingerprint) == 0;
 	SPI_freetuptable(SPI_tuptable);
 	return same;
 }
