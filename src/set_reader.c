@@ -69,6 +69,7 @@ typedef struct CachedSet
 	dev_t		dev;			/* the set directory, as it was */
 	ino_t		ino;
 	int			watch_fd;		/* inotify on the set's directories, or -1 */
+	bool		stale;			/* found changed once: reading the watch drained it */
 } CachedSet;
 
 /* A file an adapter read, kept so that detection and parsing share it. */
@@ -923,11 +924,11 @@ cache_valid(CachedSet *c)
 {
 	struct stat st;
 
-	if (stat(c->dir, &st) != 0 || st.st_dev != c->dev || st.st_ino != c->ino)
-		return false;
-	if (watch_quiet(c->watch_fd))
-		return true;
-	return stamps_unchanged(c->dir, c->files, c->n_files);
+	if (!c->stale &&
+		(stat(c->dir, &st) != 0 || st.st_dev != c->dev || st.st_ino != c->ino ||
+		 (!watch_quiet(c->watch_fd) && !stamps_unchanged(c->dir, c->files, c->n_files))))
+		c->stale = true;
+	return !c->stale;
 }
 
 static MigrationSet *

@@ -133,6 +133,31 @@ check "...the session lock died with the backend, and a re-run finishes" \
 	test "$("$PSQL_BIN" -X -q -At -d "$DB" -c "SET schema_migrate.wait_timeout = '5s'" \
 		-c "CALL sm_migrate('head', 'slow')" -c "SELECT * FROM sm_current('slow')" 2>&1 | grep -v '^NOTICE:')" = "0005"
 
+# --- the no-op caches notice new and edited files ---
+# a new backend answers "at head" from the summary in pg_stat_tmp, an open one
+# from its inotify-validated cache; both must see a file added meanwhile
+coproc LONG { "$PSQL_BIN" -X -q -At -d "$DB" 2>&1; }
+echo "SELECT sm_upgrade('head', 'slow');" >&"${LONG[1]}"
+read -r -t 10 line <&"${LONG[0]}"
+check "an open session at head" test "$line" = "0005"
+printf -- '-- +up\nCREATE TABLE slow_6 (id int);\n-- +down\nDROP TABLE slow_6;\n' >"$SETS/slow/0006_step6.sql"
+chown postgres "$SETS/slow/0006_step6.sql" 2>/dev/null
+check "a new backend sees a migration added after the set was cached" \
+	test "$(q "SELECT * FROM sm_plan('head', 'slow')" | cut -d'|' -f2)" = "0006"
+echo "SELECT sm_upgrade('head', 'slow');" >&"${LONG[1]}"
+out=""
+while read -r -t 10 line <&"${LONG[0]}"; do out="$out$line;"; [ "$line" = "0006" ] && break; done
+check "an open session's cache sees it too, and applies it" grep -q "0006" <<<"$out"
+printf -- '-- +up\nCREATE TABLE slow_6 (id int, edited int);\n-- +down\nDROP TABLE slow_6;\n' >"$SETS/slow/0006_step6.sql"
+echo "SELECT sm_check('slow');" >&"${LONG[1]}"
+out=""
+while read -r -t 10 line <&"${LONG[0]}"; do out="$out$line;"; case $line in *changed*) break ;; esac; done
+check "an open session at head notices an edit of an applied file" grep -q "has changed since it was applied" <<<"$out"
+check "...and so does a new backend" grep -q "has changed since it was applied" <<<"$(q "SELECT sm_check('slow')")"
+echo "\\q" >&"${LONG[1]}"
+wait "$LONG_PID" 2>/dev/null
+q "SELECT sm_repair('slow')" >/dev/null
+
 # --- 32 sessions run CALL sm_migrate('head') at once ---
 START=$WORK/go
 for i in $(seq 1 32); do
