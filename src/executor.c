@@ -718,6 +718,15 @@ run_step_logged(const char *schema, const MigrationSet *set,
 			store_log_failure_autonomous(schema, set, ps->mig, dir,
 										 unpack_sql_state(edata->sqlerrcode),
 										 edata->message, fail_line);
+
+		/*
+		 * One transaction holds a lock on every table each migration
+		 * touched until it ends; a big set can fill the lock table.
+		 */
+		if (edata->sqlerrcode == ERRCODE_OUT_OF_MEMORY && edata->hint &&
+			strstr(edata->hint, "max_locks_per_transaction"))
+			edata->hint = psprintf("%s Or migrate step-wise with CALL sm_migrate(), which commits after every migration and so releases its locks.",
+								   edata->hint);
 		ReThrowError(edata);
 	}
 	PG_END_TRY();
