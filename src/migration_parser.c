@@ -541,27 +541,6 @@ handle_line(ParseState *st, int line, const char *ls, const char *le,
 		st->any_sql = true;
 }
 
-/* Strip a UTF-8 BOM and turn CRLF into LF, so checkouts agree. */
-static char *
-normalise(const SmEnv *env, const char *data, size_t len, size_t *out_len)
-{
-	char	   *out = sm_alloc(env, len + 1);
-	size_t		o = 0;
-	size_t		i = 0;
-
-	if (len >= 3 && (unsigned char) data[0] == 0xEF &&
-		(unsigned char) data[1] == 0xBB && (unsigned char) data[2] == 0xBF)
-		i = 3;
-	for (; i < len; i++)
-	{
-		if (data[i] == '\r' && i + 1 < len && data[i + 1] == '\n')
-			continue;
-		out[o++] = data[i];
-	}
-	out[o] = '\0';
-	*out_len = o;
-	return out;
-}
 
 static bool
 find_markers(const char *text, const char *end)
@@ -633,7 +612,7 @@ mig_parse(const SmEnv *env, const char *file, const char *data, size_t len)
 	m->transactional = true;
 	m->lock_timeout_ms = -1;
 	m->statement_timeout_ms = -1;
-	st.text = normalise(env, data, len, &st.len);
+	st.text = sm_normalise(env, data, len, &st.len);
 	m->text = st.text;
 	m->text_len = st.len;
 	end = st.text + st.len;

@@ -1064,9 +1064,13 @@ summary_write(const CachedSet *c)
 		(void) unlink(tmp);
 }
 
-/* Read a summary file and check every stamp; NULL if anything differs. */
+/*
+ * Read a summary file and check every stamp; NULL if anything differs.
+ * Each directory is added to *watch_fd (if >= 0) before its stamp is
+ * checked, so a quiet watch later means the check still holds.
+ */
 static SetSummary *
-summary_read(const char *key)
+summary_read(const char *key, int *watch_fd)
 {
 	char	   *path = summary_path(key);
 	FILE	   *f;
@@ -1109,6 +1113,8 @@ summary_read(const char *key)
 		if (!ok)
 			break;
 		name = line + consumed;
+		if (is_dir)
+			*watch_fd = watch_add(*watch_fd, name[0] ? psprintf("%s/%s", key, name) : key);
 		ok = fstatat(dfd, name[0] ? name : ".", &st, 0) == 0 &&
 			(long long) st.st_size == size && (unsigned long long) st.st_ino == ino &&
 			(long long) st.st_mtim.tv_sec == msec && st.st_mtim.tv_nsec == mnsec &&
@@ -1119,6 +1125,78 @@ summary_read(const char *key)
 	FreeFile(f);
 	CloseTransientFile(dfd);
 	return ok ? sum : NULL;
+}
+
+/*
+ * Summaries read from files, kept while an inotify watch on their
+ * directories stays quiet (without inotify they are read every time).
+ */
+typedef struct CachedSummary
+{
+	struct CachedSummary *next;
+	char	   *key;
+	SetSummary	sum;
+	int			watch_fd;
+	dev_t		dev;
+	ino_t		ino;
+} CachedSummary;
+
+static CachedSummary *summary_cache = NULL;
+
+static SetSummary *
+cached_summary(const char *key)
+{
+	CachedSummary **pp = &summary_cache;
+	struct stat st;
+
+	for (; *pp; pp = &(*pp)->next)
+		if (strcmp((*pp)->key, key) == 0)
+			break;
+	if (*pp == NULL)
+		return NULL;
+	if (stat(key, &st) == 0 && st.st_dev == (*pp)->dev && st.st_ino == (*pp)->ino &&
+		watch_quiet((*pp)->watch_fd))
+		return &(*pp)->sum;
+	{
+		CachedSummary *gone = *pp;
+
+		*pp = gone->next;
+		watch_close(gone->watch_fd);
+		pfree(gone->sum.fingerprint);
+		pfree(gone->sum.heads_text);
+		pfree(gone->key);
+		pfree(gone);
+	}
+	return NULL;
+}
+
+static SetSummary *
+read_and_keep_summary(const char *key)
+{
+	int			fd = watch_create();
+	SetSummary *sum;
+	CachedSummary *cs;
+	struct stat st;
+
+	fd = watch_add(fd, key);
+	sum = summary_read(key, &fd);
+	if (sum == NULL || fd < 0 || stat(key, &st) != 0)
+	{
+		watch_close(fd);
+		return sum;
+	}
+	cs = MemoryContextAllocZero(CacheMemoryContext, sizeof(CachedSummary));
+	cs->key = MemoryContextStrdup(CacheMemoryContext, key);
+	cs->sum.fingerprint = MemoryContextStrdup(CacheMemoryContext, sum->fingerprint);
+	cs->sum.heads_text = MemoryContextStrdup(CacheMemoryContext, sum->heads_text);
+	cs->sum.n_heads = sum->n_heads;
+	cs->sum.n_repeatable = sum->n_repeatable;
+	cs->watch_fd = fd;
+	cs->dev = st.st_dev;
+	cs->ino = st.st_ino;
+	cs->next = summary_cache;
+	summary_cache = cs;
+	return sum;
 }
 
 /*
@@ -1150,7 +1228,9 @@ set_summary(const char *set_name)
 		sum->n_heads = c->set->graph->n_heads;
 		sum->n_repeatable = c->set->n_repeatable;
 	}
-	else if (c == NULL && (sum = summary_read(key)) != NULL)
+	else if (c == NULL && (sum = cached_summary(key)) != NULL)
+		sum = memcpy(palloc(sizeof(SetSummary)), sum, sizeof(SetSummary));
+	else if (c == NULL && (sum = read_and_keep_summary(key)) != NULL)
 		;
 	else
 		return NULL;

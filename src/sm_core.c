@@ -52,6 +52,28 @@ sm_fail(const SmEnv *env, SmErrorKind kind, const char *file, int line,
 		;
 }
 
+/* Strip a UTF-8 BOM and turn CRLF into LF, so checkouts agree. */
+char *
+sm_normalise(const SmEnv *env, const char *data, size_t len, size_t *out_len)
+{
+	char	   *out = sm_alloc(env, len + 1);
+	size_t		o = 0;
+	size_t		i = 0;
+
+	if (len >= 3 && (unsigned char) data[0] == 0xEF &&
+		(unsigned char) data[1] == 0xBB && (unsigned char) data[2] == 0xBF)
+		i = 3;
+	for (; i < len; i++)
+	{
+		if (data[i] == '\r' && i + 1 < len && data[i + 1] == '\n')
+			continue;
+		out[o++] = data[i];
+	}
+	out[o] = '\0';
+	*out_len = o;
+	return out;
+}
+
 static inline bool
 is_digit(char c)
 {

@@ -181,6 +181,8 @@ extern void sm_fail(const SmEnv *env, SmErrorKind kind, const char *file,
 			__attribute__((format(printf, 7, 8), noreturn));
 
 extern void *sm_alloc(const SmEnv *env, size_t size);
+extern char *sm_normalise(const SmEnv *env, const char *data, size_t len,
+						  size_t *out_len);
 extern char *sm_strndup(const SmEnv *env, const char *s, size_t len);
 
 #endif							/* SM_CORE_H */

@@ -82,7 +82,7 @@ parse_file(const SmFiles *f, const char *name)
 	size_t		nd = fmt_digits(name),
 				len;
 	const char *raw = f->read(f->arg, name, &len, false);
-	char	   *text = fmt_normalise(env, raw, len, &len);
+	char	   *text = sm_normalise(env, raw, len, &len);
 	const char *end = text + len,
 			   *cur = text,
 			   *ls,
@@ -141,35 +141,8 @@ parse_file(const SmFiles *f, const char *name)
 	return m;
 }
 
-static int
-cmp_mig(const void *a, const void *b)
-{
-	const Migration *x = *(Migration *const *) a;
-	const Migration *y = *(Migration *const *) b;
-
-	return fmt_cmp_digits(x->revision, strlen(x->revision),
-						  y->revision, strlen(y->revision));
-}
-
 Migration **
 fmt_read_dbmate(const SmFiles *f, int *n_out)
 {
-	SmDirEntry *ents;
-	int			n = f->list(f->arg, "", &ents);
-	FmtList		l = {0};
-
-	for (int i = 0; i < n; i++)
-		if (!ents[i].is_dir && fmt_has_suffix(ents[i].name, ".sql"))
-			fmt_push(f->env, &l, parse_file(f, ents[i].name));
-	if (l.n)
-		qsort(l.items, l.n, sizeof(Migration *), cmp_mig);
-	for (int i = 1; i < l.n; i++)
-		if (cmp_mig(&l.items[i - 1], &l.items[i]) == 0)
-			sm_fail(f->env, SM_ERR_DUPLICATE, l.items[i]->file, 0, NULL,
-					"Give each migration its own version.",
-					"dbmate files \"%s\" and \"%s\" have the same version",
-					l.items[i - 1]->file, l.items[i]->file);
-	fmt_chain(f->env, l.items, l.n);
-	*n_out = l.n;
-	return l.items;
+	return fmt_read_numbered(f, parse_file, "dbmate", n_out);
 }

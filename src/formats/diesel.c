@@ -98,11 +98,11 @@ read_migration(const SmFiles *f, const char *dir)
 
 	m->format = "diesel";
 	raw = f->read(f->arg, up, &len, false);
-	m->up_sql = fmt_normalise(env, raw, len, &m->text_len);
+	m->up_sql = sm_normalise(env, raw, len, &m->text_len);
 	m->text = m->up_sql;
 	if ((raw = f->read(f->arg, down, &len, true)) != NULL)
 	{
-		m->down_sql = fmt_normalise(env, raw, len, &len);
+		m->down_sql = sm_normalise(env, raw, len, &len);
 		m->has_down = true;
 		m->down_line = 1;
 		m->down_file = down;

@@ -119,12 +119,12 @@ versioned(const SmFiles *f, const FwFile *v, const FwFile *undo)
 	m = fmt_new_migration(env, v->name, v->version, v->message);
 	m->format = "Flyway";
 	raw = f->read(f->arg, v->name, &len, false);
-	m->up_sql = fmt_normalise(env, raw, len, &m->text_len);
+	m->up_sql = sm_normalise(env, raw, len, &m->text_len);
 	m->text = m->up_sql;
 	if (undo)
 	{
 		raw = f->read(f->arg, undo->name, &len, false);
-		m->down_sql = fmt_normalise(env, raw, len, &len);
+		m->down_sql = sm_normalise(env, raw, len, &len);
 		m->has_down = true;
 		m->down_line = 1;
 		m->down_file = undo->name;
@@ -146,7 +146,7 @@ repeatable(const SmFiles *f, const FwFile *r)
 	m->format = "Flyway";
 	m->repeatable = true;
 	raw = f->read(f->arg, r->name, &len, false);
-	m->up_sql = fmt_normalise(env, raw, len, &m->text_len);
+	m->up_sql = sm_normalise(env, raw, len, &m->text_len);
 	m->text = m->up_sql;
 	return m;
 }

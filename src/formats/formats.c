@@ -20,6 +20,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -72,26 +73,6 @@ fmt_new_migration(const SmEnv *env, const char *file, const char *revision,
 	return m;
 }
 
-char *
-fmt_normalise(const SmEnv *env, const char *data, size_t len, size_t *out_len)
-{
-	char	   *out = sm_alloc(env, len + 1);
-	size_t		o = 0;
-	size_t		i = 0;
-
-	if (len >= 3 && (unsigned char) data[0] == 0xEF &&
-		(unsigned char) data[1] == 0xBB && (unsigned char) data[2] == 0xBF)
-		i = 3;
-	for (; i < len; i++)
-	{
-		if (data[i] == '\r' && i + 1 < len && data[i + 1] == '\n')
-			continue;
-		out[o++] = data[i];
-	}
-	out[o] = '\0';
-	*out_len = o;
-	return out;
-}
 
 void
 fmt_check_revision(const SmEnv *env, const char *file, const char *rev)
@@ -414,6 +395,47 @@ fmt_read_native(const SmFiles *f, int *n_out)
 		m->format = "native";
 		fmt_push(f->env, &l, m);
 	}
+	*n_out = l.n;
+	return l.items;
+}
+
+/* ---------- {digits}_*.sql formats (dbmate, goose) ---------- */
+
+static int
+cmp_numbered(const void *a, const void *b)
+{
+	const Migration *x = *(Migration *const *) a;
+	const Migration *y = *(Migration *const *) b;
+
+	return fmt_cmp_digits(x->revision, strlen(x->revision),
+						  y->revision, strlen(y->revision));
+}
+
+/*
+ * Every *.sql file of the set through parse, ordered by its numeric
+ * version (compared as an integer), chained in that order.
+ */
+Migration **
+fmt_read_numbered(const SmFiles *f,
+				  Migration *(*parse) (const SmFiles *f, const char *name),
+				  const char *tool, int *n_out)
+{
+	SmDirEntry *ents;
+	int			n = f->list(f->arg, "", &ents);
+	FmtList		l = {0};
+
+	for (int i = 0; i < n; i++)
+		if (!ents[i].is_dir && fmt_has_suffix(ents[i].name, ".sql"))
+			fmt_push(f->env, &l, parse(f, ents[i].name));
+	if (l.n)
+		qsort(l.items, l.n, sizeof(Migration *), cmp_numbered);
+	for (int i = 1; i < l.n; i++)
+		if (cmp_numbered(&l.items[i - 1], &l.items[i]) == 0)
+			sm_fail(f->env, SM_ERR_DUPLICATE, l.items[i]->file, 0, NULL,
+					"Give each migration its own version.",
+					"%s files \"%s\" and \"%s\" have the same version",
+					tool, l.items[i - 1]->file, l.items[i]->file);
+	fmt_chain(f->env, l.items, l.n);
 	*n_out = l.n;
 	return l.items;
 }

@@ -85,9 +85,6 @@ extern void fmt_push(const SmEnv *env, FmtList *l, Migration *m);
 extern Migration *fmt_new_migration(const SmEnv *env, const char *file,
 									const char *revision, const char *message);
 
-/* Strip a BOM and turn CRLF into LF, as the native parser does. */
-extern char *fmt_normalise(const SmEnv *env, const char *data, size_t len,
-						   size_t *out_len);
 
 /* Fail unless rev is a usable revision id. */
 extern void fmt_check_revision(const SmEnv *env, const char *file,
@@ -115,5 +112,10 @@ extern int	fmt_line_of(const char *text, const char *p);
 /* Next line of text: [*ls, *le) without its newline; false at the end. */
 extern bool fmt_next_line(const char *end, const char **cursor,
 						  const char **ls, const char **le);
+
+/* dbmate and goose: {digits}_*.sql in numeric order */
+extern Migration **fmt_read_numbered(const SmFiles *f,
+									 Migration *(*parse) (const SmFiles *f, const char *name),
+									 const char *tool, int *n_out);
 
 #endif							/* SM_FORMATS_H */

@@ -99,12 +99,12 @@ make_migration(const SmFiles *f, const GmVersion *v)
 						  fmt_message(env, v->up, v->title, v->title_len));
 	m->format = "golang-migrate";
 	raw = f->read(f->arg, v->up, &len, false);
-	m->up_sql = fmt_normalise(env, raw, len, &m->text_len);
+	m->up_sql = sm_normalise(env, raw, len, &m->text_len);
 	m->text = m->up_sql;
 	if (v->down)
 	{
 		raw = f->read(f->arg, v->down, &len, false);
-		m->down_sql = fmt_normalise(env, raw, len, &len);
+		m->down_sql = sm_normalise(env, raw, len, &len);
 		m->has_down = true;
 		m->down_line = 1;
 		m->down_file = v->down;

@@ -298,7 +298,7 @@ script(const SmFiles *f, const char *dir, const char *base, bool missing_ok,
 				"Add the script, or remove the change from the plan.",
 				"sqitch plan names change \"%s\" but its deploy script \"%s\" is missing",
 				base, path);
-	return raw ? fmt_normalise(f->env, raw, len, &len) : NULL;
+	return raw ? sm_normalise(f->env, raw, len, &len) : NULL;
 }
 
 static Migration *
@@ -362,7 +362,7 @@ fmt_read_sqitch(const SmFiles *f, int *n_out)
 	Plan		p = {f->env, NULL, 0, NULL, 0, NULL};
 	Migration **migs;
 
-	parse_plan(&p, fmt_normalise(f->env, text, len, &len));
+	parse_plan(&p, sm_normalise(f->env, text, len, &len));
 	name_changes(&p);
 	migs = sm_alloc(f->env, sizeof(Migration *) * (p.n_changes + 1));
 	for (int i = 0; i < p.n_changes; i++)
