@@ -1122,3 +1122,88 @@ exec_stamp(const char *schema, const MigrationSet *set, const char *target)
 					exec_current_text(set->graph, want))));
 	return exec_current_text(set->graph, want);
 }
+
+/* ---------- repair, resolve, tenants ---------- */
+
+/* Accept edited and missing files as they are now (sm_repair). */
+int
+exec_repair(const char *schema, const MigrationSet *set)
+{
+	SetState   *st;
+	int			n;
+
+	/* the plain lock: the checks of exec_lock_and_reread are what this fixes */
+	store_lock_set(set, false);
+	st = store_read_state(schema, set);
+	n = store_repair(schema, set, st);
+	ereport(NOTICE,
+			(errmsg("%d applied revision%s of set \"%s\" repaired", n,
+					n == 1 ? "" : "s", set->name)));
+	return n;
+}
+
+/*
+ * Record the outcome of a migration stopped half-way, finished or undone
+ * by hand (sm_resolve): it is applied, or not, and no longer partial.
+ */
+void
+exec_resolve(const char *schema, const MigrationSet *set, const char *rev,
+			 bool applied)
+{
+	SetState   *st;
+	bool	   *want;
+
+	store_lock_set(set, false);
+	st = store_read_state(schema, set);
+	if (st->partial == NULL || strcmp(st->partial->revision, rev) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision %s of set \"%s\" is not partially applied", rev, set->name),
+				 st->partial ? errdetail("The partial migration is %s.", st->partial->revision) : 0));
+	want = palloc(sizeof(bool) * (set->graph->n + 1));
+	memcpy(want, st->applied, sizeof(bool) * set->graph->n);
+	if (st->partial->node >= 0)
+		want[st->partial->node] = ((st->partial->direction == PLAN_UP) == applied);
+	store_clear_partial(schema, set);
+	store_stamp(schema, set, st, want);
+}
+
+/*
+ * Upgrade one set (a tenant's, say) in a subtransaction of its own: on
+ * failure it is rolled back and the error returned instead of raised, so
+ * a caller can go on with the next one.
+ */
+char *
+exec_try_move(const char *schema, const char *set_name, const char *target,
+			   char **sqlstate, char **error)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	char	   *volatile now = NULL;
+
+	*sqlstate = *error = NULL;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		now = exec_move(schema, set_load(set_name), PLAN_UP, target);
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		*sqlstate = pstrdup(unpack_sql_state(edata->sqlerrcode));
+		*error = pstrdup(edata->message);
+		FreeErrorData(edata);
+		now = NULL;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(oldcxt);
+	CurrentResourceOwner = oldowner;
+	return now;
+}

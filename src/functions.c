@@ -72,6 +72,13 @@ finish_with_text(const char *s)
 	return t;
 }
 
+static int
+finish_with_int(int n)
+{
+	SPI_finish();
+	return n;
+}
+
 static Datum
 text_array_datum(char **items, int n)
 {
@@ -580,20 +587,11 @@ sm_repair(PG_FUNCTION_ARGS)
 {
 	const char *schema = ext_schema(fcinfo);
 	MigrationSet *set;
-	SetState   *st;
-	int			n;
 
 	exec_check_can_migrate("sm_repair");
 	set = set_load(optional_arg(fcinfo, 0));
 	connect_spi();
-	store_lock_set(set, false);
-	st = store_read_state(schema, set);
-	n = store_repair(schema, set, st);
-	ereport(NOTICE,
-			(errmsg("%d applied revision%s of set \"%s\" repaired", n,
-					n == 1 ? "" : "s", set->name)));
-	SPI_finish();
-	PG_RETURN_INT32(n);
+	PG_RETURN_INT32(finish_with_int(exec_repair(schema, set)));
 }
 
 /*
@@ -607,14 +605,8 @@ sm_resolve(PG_FUNCTION_ARGS)
 	char	   *outcome = required_arg(fcinfo, 1, "outcome");
 	const char *schema = ext_schema(fcinfo);
 	MigrationSet *set;
-	SetState   *st;
-	bool		applied;
 
-	if (strcmp(outcome, "applied") == 0)
-		applied = true;
-	else if (strcmp(outcome, "not applied") == 0)
-		applied = false;
-	else
+	if (strcmp(outcome, "applied") != 0 && strcmp(outcome, "not applied") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid outcome \"%s\"", outcome),
@@ -622,23 +614,7 @@ sm_resolve(PG_FUNCTION_ARGS)
 	exec_check_can_migrate("sm_resolve");
 	set = set_load(optional_arg(fcinfo, 2));
 	connect_spi();
-	store_lock_set(set, false);
-	st = store_read_state(schema, set);
-	if (st->partial == NULL || strcmp(st->partial->revision, rev) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("revision %s of set \"%s\" is not partially applied", rev, set->name),
-				 st->partial ? errdetail("The partial migration is %s.", st->partial->revision) : 0));
-	{
-		bool	   *want = palloc(sizeof(bool) * (set->graph->n + 1));
-		bool		up = st->partial->direction == PLAN_UP;
-
-		memcpy(want, st->applied, sizeof(bool) * set->graph->n);
-		if (st->partial->node >= 0)
-			want[st->partial->node] = (up == applied);
-		store_clear_partial(schema, set);
-		store_stamp(schema, set, st, want);
-	}
+	exec_resolve(schema, set, rev, strcmp(outcome, "applied") == 0);
 	PG_RETURN_TEXT_P(finish_with_text(psprintf("%s %s", rev, outcome)));
 }
 
@@ -679,25 +655,12 @@ sm_status(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	const char *schema = ext_schema(fcinfo);
-	char	   *sql = psprintf("SELECT s.set_name, l.operation, l.revision, l.success, l.started_at,"
-							   " l.error, p.revision, p.statements_done, p.statements_total"
-							   " FROM (SELECT set_name FROM %s.sm_version UNION"
-							   "       SELECT set_name FROM %s.sm_log UNION"
-							   "       SELECT set_name FROM %s.sm_partial) s"
-							   " LEFT JOIN LATERAL (SELECT * FROM %s.sm_log g"
-							   "   WHERE g.set_name OPERATOR(pg_catalog.=) s.set_name"
-							   "   ORDER BY g.id DESC LIMIT 1) l ON true"
-							   " LEFT JOIN %s.sm_partial p ON p.set_name OPERATOR(pg_catalog.=) s.set_name"
-							   " ORDER BY 1", schema, schema, schema, schema, schema);
 	SPITupleTable *tt;
 	uint64		n;
 
 	InitMaterializedSRF(fcinfo, 0);
 	connect_spi();
-	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the operations log");
-	tt = SPI_tuptable;
-	n = SPI_processed;
+	tt = store_read_status(schema, &n);
 	for (uint64 i = 0; i < n; i++)
 	{
 		HeapTuple	tup = tt->vals[i];
@@ -772,39 +735,21 @@ sm_upgrade_tenants(PG_FUNCTION_ARGS)
 	connect_spi();
 	for (int i = 0; i < n; i++)
 	{
-		char	   *volatile tenant = elem_nulls[i] ? "" : TextDatumGetCString(elems[i]);
-		MemoryContext oldcxt = CurrentMemoryContext;
-		ResourceOwner oldowner = CurrentResourceOwner;
+		char	   *tenant = elem_nulls[i] ? "" : TextDatumGetCString(elems[i]);
 		Datum		v[4];
-		bool		nulls[4] = {false, false, true, true};
+		bool		nulls[4] = {false};
+		char	   *sqlstate;
+		char	   *error;
+		char	   *now = exec_try_move(schema, psprintf("%s@%s", base, tenant),
+										target, &sqlstate, &error);
 
 		v[0] = CStringGetTextDatum(tenant);
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(oldcxt);
-		PG_TRY();
-		{
-			MigrationSet *set = set_load(psprintf("%s@%s", base, tenant));
-
-			v[1] = CStringGetTextDatum(exec_move(schema, set, PLAN_UP, target));
-			ReleaseCurrentSubTransaction();
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata;
-
-			MemoryContextSwitchTo(oldcxt);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			nulls[1] = true;
-			nulls[2] = nulls[3] = false;
-			v[2] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
-			v[3] = CStringGetTextDatum(edata->message);
-			FreeErrorData(edata);
-		}
-		PG_END_TRY();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
+		v[1] = now ? CStringGetTextDatum(now) : (Datum) 0;
+		nulls[1] = now == NULL;
+		v[2] = sqlstate ? CStringGetTextDatum(sqlstate) : (Datum) 0;
+		nulls[2] = sqlstate == NULL;
+		v[3] = error ? CStringGetTextDatum(error) : (Datum) 0;
+		nulls[3] = error == NULL;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
 	SPI_finish();

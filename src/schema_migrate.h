@@ -130,6 +130,7 @@ extern void store_clear_partial(const char *schema, const MigrationSet *set);
 extern void store_log_steps(const char *schema, const MigrationSet *set,
 							PlanDirection dir, const char *operation,
 							StepRecord *steps, int n);
+extern struct SPITupleTable *store_read_status(const char *schema, uint64 *n);
 extern char **store_repeatable_checksums(const char *schema,
 										 const MigrationSet *set);
 extern int	store_repair(const char *schema, const MigrationSet *set,
@@ -189,6 +190,11 @@ extern char *exec_stamp(const char *schema, const MigrationSet *set,
 						const char *target);
 extern char *exec_fast_noop(const char *schema, const char *set_name,
 							const char *target, bool check);
+extern int	exec_repair(const char *schema, const MigrationSet *set);
+extern void exec_resolve(const char *schema, const MigrationSet *set,
+						 const char *rev, bool applied);
+extern char *exec_try_move(const char *schema, const char *set_name,
+						   const char *target, char **sqlstate, char **error);
 extern char *exec_current_text(const Graph *g, const bool *applied);
 extern char *exec_tenant_search_path(const MigrationSet *set);
 extern void exec_check_drift(const MigrationSet *set, const SetState *st);

@@ -627,3 +627,28 @@ store_log_failure_autonomous(const char *schema, const MigrationSet *set,
 	}
 	PG_END_TRY();
 }
+
+/*
+ * For sm_status: one row per set this database knows, with its last
+ * operation and any partial migration.  Columns: set_name, operation,
+ * revision, success, started_at, error, partial revision, statements
+ * done, statements total.
+ */
+SPITupleTable *
+store_read_status(const char *schema, uint64 *n)
+{
+	char	   *sql = psprintf("SELECT s.set_name, l.operation, l.revision, l.success, l.started_at,"
+							   " l.error, p.revision, p.statements_done, p.statements_total"
+							   " FROM (SELECT set_name FROM %s.sm_version UNION"
+							   "       SELECT set_name FROM %s.sm_log UNION"
+							   "       SELECT set_name FROM %s.sm_partial) s"
+							   " LEFT JOIN LATERAL (SELECT * FROM %s.sm_log g"
+							   "   WHERE g.set_name OPERATOR(pg_catalog.=) s.set_name"
+							   "   ORDER BY g.id DESC LIMIT 1) l ON true"
+							   " LEFT JOIN %s.sm_partial p ON p.set_name OPERATOR(pg_catalog.=) s.set_name"
+							   " ORDER BY 1", schema, schema, schema, schema, schema);
+
+	spi_check(SPI_execute(sql, true, 0), "reading the operations log");
+	*n = SPI_processed;
+	return SPI_tuptable;
+}
