@@ -90,7 +90,7 @@ bench:
 	bash bench/run
 .PHONY: bench
 
-# Hand-run checks (see docs/reliability.md): the pg_regress suite against a
+# Hand-run checks (see "Reliability and security" in README.md): the pg_regress suite against a
 # sanitized build under Valgrind, and static analysis.
 sanitize:
 	bash test/asan/run.sh
