@@ -42,6 +42,11 @@ SELECT sm_check();
 SELECT sm_graph();
 \pset format aligned
 
+-- relative targets from a revision: rev-N and rev+N name a revision
+SELECT revision, direction FROM sm_plan('0008-1');
+SELECT revision, direction FROM sm_plan('0002+1');
+SELECT sm_plan('0001-1');
+
 -- downgrade: relative, to a revision, one branch, base
 SELECT * FROM sm_plan('-1');
 SELECT sm_downgrade('-1');

@@ -72,6 +72,10 @@ SELECT * FROM sm_current('empty');
 SELECT sm_upgrade('head', 'wrapped');
 SELECT to_regclass('wr_two') IS NOT NULL AS wrapped_ran;
 
+-- the word "concurrently" in comments and strings does not matter: only
+-- statements the parser sees are checked
+SELECT sm_upgrade('head', 'wordy');
+
 -- migrations run with the caller's search_path
 CREATE SCHEMA app;
 SET search_path = app, public;

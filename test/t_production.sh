@@ -42,7 +42,9 @@ mkset() { # name count body-template (NNN replaced by the number)
 mkset slow 5 "CREATE TABLE slow_NNN (id int); SELECT pg_sleep(0.4);"
 mkset many 10 "CREATE TABLE many_NNN (id int); INSERT INTO many_runs VALUES (NNN); SELECT pg_sleep(0.02);"
 sed -i '2i CREATE TABLE many_runs (n int);' "$SETS/many/0001_step1.sql"
-mkdir -p "$SETS/locky" "$SETS/edit"
+mkdir -p "$SETS/locky" "$SETS/edit" "$SETS/cic"
+printf -- '-- +up\nCREATE TABLE cic_t (id bigserial PRIMARY KEY, v int);\nINSERT INTO cic_t (v) SELECT g FROM generate_series(1, 20000) g;\n-- +down\nDROP TABLE cic_t;\n' >"$SETS/cic/0001_table.sql"
+printf -- '-- transactional: false\n\n-- +up\nCREATE INDEX CONCURRENTLY cic_t_v ON cic_t (v);\n-- +down\nDROP INDEX CONCURRENTLY cic_t_v;\n' >"$SETS/cic/0002_index.sql"
 printf -- '-- +up\nALTER TABLE locked ADD COLUMN extra int;\n-- +down\nALTER TABLE locked DROP COLUMN extra;\n' >"$SETS/locky/0001_alter.sql"
 printf -- '-- +up\nCREATE TABLE edit_one (id int);\n-- +down\nDROP TABLE edit_one;\n' >"$SETS/edit/0001_one.sql"
 chmod -R a+rX "$WORK"
@@ -132,6 +134,21 @@ check "...the version table shows exactly the committed steps ($n_ver rows, $n_t
 check "...the session lock died with the backend, and a re-run finishes" \
 	test "$("$PSQL_BIN" -X -q -At -d "$DB" -c "SET schema_migrate.wait_timeout = '5s'" \
 		-c "CALL sm_migrate('head', 'slow')" -c "SELECT * FROM sm_current('slow')" 2>&1 | grep -v '^NOTICE:')" = "0005"
+
+# --- CREATE INDEX CONCURRENTLY in a migration while another session writes ---
+q "SELECT sm_upgrade('0001', 'cic')" >/dev/null
+"$PSQL_BIN" -X -q -d "$DB" -c "DO \$\$ BEGIN FOR i IN 1..300 LOOP INSERT INTO cic_t (v) VALUES (i); PERFORM pg_sleep(0.01); COMMIT; END LOOP; END \$\$" >"$WORK/writer.out" 2>&1 &
+WRITER=$!
+sleep 0.3
+"$PSQL_BIN" -X -q -d "$DB" -c "CALL sm_migrate('head', 'cic')" >"$WORK/cic.out" 2>&1
+cic_rc=$?
+writer_busy=$(kill -0 "$WRITER" 2>/dev/null && echo yes || echo no)
+wait "$WRITER"; writer_rc=$?
+check "CALL sm_migrate builds an index CONCURRENTLY while another session writes" \
+	test "$cic_rc:$(q "SELECT indisvalid FROM pg_index WHERE indexrelid = 'cic_t_v'::regclass")" = "0:t"
+check "...the writer was still writing when the migration finished, and was never blocked out" \
+	test "$writer_busy:$writer_rc:$(q "SELECT count(*) FROM cic_t")" = "yes:0:20300"
+check "...and the set is at head" test "$(q "SELECT * FROM sm_current('cic')")" = "0002"
 
 # --- the no-op caches notice new and edited files ---
 # a new backend answers "at head" from the summary in pg_stat_tmp, an open one
