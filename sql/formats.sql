@@ -125,5 +125,41 @@ SELECT sm_adopt('goose', 'fmt_goose');
 SELECT sm_adopt('liquibase', 'fmt_goose');
 SELECT sm_adopt('diesel', 'fmt_diesel');
 
+-- Flyway: every successful versioned row counts; a failed one refuses
+CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY,
+    version varchar(50), description varchar(200), type varchar(20),
+    script varchar(1000), checksum int, installed_by varchar(100),
+    installed_on timestamp DEFAULT now(), execution_time int, success boolean);
+INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, success) VALUES
+    (1, '1', 'create app schema', 'SQL', 'V1__create_app_schema.sql', true),
+    (2, '1.1', 'create users', 'SQL', 'V1.1__create_users.sql', true),
+    (3, '1.2', 'create orgs', 'SQL', 'V1.2__create_orgs.sql', false);
+SELECT sm_adopt('flyway', 'fmt_flyway');
+UPDATE flyway_schema_history SET success = true;
+SELECT sm_adopt('flyway', 'fmt_flyway');
+SELECT * FROM sm_current('fmt_flyway');
+
+-- diesel: every recorded version (dashes removed) counts
+DROP TABLE IF EXISTS __diesel_schema_migrations;
+CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp DEFAULT now());
+INSERT INTO __diesel_schema_migrations (version) VALUES ('00000000000000'), ('20240115100100');
+SELECT sm_adopt('diesel', 'fmt_diesel');
+SELECT * FROM sm_current('fmt_diesel');
+
+-- sqitch: the changes it deployed, in order
+CREATE SCHEMA sqitch;
+CREATE TABLE sqitch.changes (change_id text PRIMARY KEY, change text, project text, committed_at timestamptz);
+INSERT INTO sqitch.changes VALUES ('a', 'appschema', 'fmtapp', now() - interval '3 min'),
+    ('b', 'users', 'fmtapp', now() - interval '2 min'), ('c', 'orgs', 'fmtapp', now() - interval '1 min');
+SELECT sm_adopt('sqitch', 'fmt_sqitch');
+SELECT * FROM sm_current('fmt_sqitch') ORDER BY 1;
+
+-- Alembic: only the head is recorded; its ancestors count as applied
+CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);
+INSERT INTO alembic_version VALUES ('27c6a30d7c24');
+SELECT sm_adopt('alembic', 'directives');
+SELECT revision, applied FROM sm_history('directives');
+SELECT set_name, count(*) FROM sm_log WHERE operation = 'adopt' GROUP BY 1 ORDER BY 1;
+
 \c contrib_regression
 DROP DATABASE sm_formats_regress;

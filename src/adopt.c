@@ -169,8 +169,11 @@ read_applied(const MigrationSet *set, const ToolSpec *t, const char *table)
 							strcmp(t->tool, "golang-migrate") == 0 ? "dirty" :
 							strcmp(t->tool, "goose") == 0 ? "rolled back" : "failed"),
 					 errdetail("Nothing was written."),
-					 errhint("Repair the database with %s first (for golang-migrate: fix the schema, then \"migrate force VERSION\").",
-							 t->tool)));
+					 errhint("%s", strcmp(t->tool, "golang-migrate") == 0 ?
+							 "Repair the database with golang-migrate first: fix the schema, then \"migrate force VERSION\"." :
+							 strcmp(t->tool, "flyway") == 0 ?
+							 "Repair the database with Flyway first: fix the schema, then \"flyway repair\"." :
+							 psprintf("Repair the database with %s first.", t->tool))));
 		if (node < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_FILE),
