@@ -16,7 +16,9 @@ OBJS = \
 	src/revision_graph.o \
 	src/set_reader.o \
 	src/version_store.o \
+	src/statements.o \
 	src/executor.o \
+	src/operations.o \
 	src/functions.o \
 	src/script_writer.o \
 	src/graph_render.o \

@@ -4,9 +4,10 @@
  *	  Server-side declarations shared by the files of schema_migrate.
  *
  * Data flows one way: set_reader (files -> Migrations -> Graph, cached per
- * backend) -> revision_graph (plans) -> executor (runs a plan through SPI)
- * -> version_store (the extension's tables).  functions.c is the thin
- * SQL-callable layer on top.
+ * backend) -> revision_graph (plans) -> statements (split and checked) ->
+ * executor (runs them through SPI) -> version_store (the extension's
+ * tables).  operations.c is what each command does with those pieces;
+ * functions.c is the thin SQL-callable layer on top.
  *
  *-------------------------------------------------------------------------
  */
@@ -17,6 +18,7 @@
 
 #include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
+#include "portability/instr_time.h"
 #include "sm_core.h"
 
 /* GUCs (module.c) */
@@ -207,12 +209,33 @@ extern void exec_run_step(const MigrationSet *set, const PreparedStep *ps,
 extern char *exec_report_done(const MigrationSet *set, const SetState *st,
 							  PlanDirection dir, const ExecResult *res);
 extern bool exec_partial_allowed;
+extern double exec_elapsed_ms(instr_time start);
 extern bool exec_running;
 
 /* stepwise.c */
 extern char *stepwise_migrate(const char *schema, const MigrationSet *set,
 							  const char *target);
 
+
+/* statements.c and executor.c: naming the place of an error */
+typedef struct LockWait
+{
+	int			stmt;			/* index of the failing statement, or -1 */
+	int			fail_line;		/* line of any error */
+} LockWait;
+
+typedef struct ExecPlace
+{
+	const MigrationSet *set;
+	const PreparedStep *step;
+	PlanDirection dir;
+	const char *text;			/* text positions are relative to */
+	int			line;			/* file line where text starts */
+	LockWait   *wait;			/* where to note which statement failed */
+	int			stmt;			/* index of the running statement */
+} ExecPlace;
+
+extern void exec_error_callback(void *arg);
 
 /* script_writer.c */
 extern char *script_for_plan(const char *schema, const MigrationSet *set,

@@ -42,16 +42,6 @@ typedef struct Stepper
 	ExecResult	res;
 } Stepper;
 
-static double
-ms_since(instr_time start)
-{
-	instr_time	now;
-
-	INSTR_TIME_SET_CURRENT(now);
-	INSTR_TIME_SUBTRACT(now, start);
-	return INSTR_TIME_GET_MILLISEC(now);
-}
-
 static const char *
 op_name(PlanDirection dir)
 {
@@ -87,7 +77,7 @@ run_transactional(Stepper *s, const PreparedStep *ps, PlanDirection dir)
 		ReThrowError(edata);
 	}
 	PG_END_TRY();
-	rec.duration_ms = ms_since(start);
+	rec.duration_ms = exec_elapsed_ms(start);
 	store_record_steps(s->schema, s->set, dir, op_name(dir), &rec, 1);
 	SPI_commit();
 }
@@ -160,7 +150,7 @@ run_nontransactional(Stepper *s, const PreparedStep *ps, PlanDirection dir,
 		SPI_commit();
 		pfree(sql);
 	}
-	rec.duration_ms = ms_since(start);
+	rec.duration_ms = exec_elapsed_ms(start);
 	store_clear_partial(s->schema, s->set);
 	store_record_steps(s->schema, s->set, dir, op_name(dir), &rec, 1);
 	SPI_commit();
@@ -257,7 +247,7 @@ migrate_locked(Stepper *s, const char *target)
 		s->res.n_repeatable = exec_repeatable(s->schema, s->set, false);
 		SPI_commit();
 	}
-	s->res.elapsed_ms = ms_since(start);
+	s->res.elapsed_ms = exec_elapsed_ms(start);
 	if (s->res.n_done == 0 && s->res.n_repeatable == 0)
 		return exec_current_text(s->set->graph, st->applied);
 	return exec_report_done(s->set, st, plan->direction, &s->res);

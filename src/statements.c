@@ -1,0 +1,311 @@
+/*-------------------------------------------------------------------------
+ *
+ * statements.c
+ *	  Split a migration's SQL into statements and check them before
+ *	  anything runs; name the file and line of any error.
+ *
+ * Every step is split with PostgreSQL's own raw parser before the plan
+ * runs, so a syntax error, a transaction-control statement or a statement
+ * that cannot run inside a transaction stops the whole plan with nothing
+ * executed.  The error context callback turns an error position (from the
+ * parser here, or from SPI while running) into a line of the file.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "schema_migrate.h"
+
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "portability/instr_time.h"
+#include "storage/latch.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "storage/proc.h"
+#include "catalog/namespace.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/resowner.h"
+#include "utils/timeout.h"
+#include "utils/wait_event.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+/* ---------- positions and lines ---------- */
+
+static int
+lines_before(const char *text, int nbytes)
+{
+	int			n = 0;
+
+	for (int i = 0; i < nbytes && text[i]; i++)
+		n += text[i] == '\n';
+	return n;
+}
+
+/* Byte offset of the 1-based character position pos in text. */
+static int
+char_to_byte(const char *text, int pos)
+{
+	int			off = 0;
+
+	for (int c = 1; c < pos && text[off]; c++)
+		off += pg_mblen(text + off);
+	return off;
+}
+
+/* Skip blanks and comments, so a statement's line is that of its first word. */
+static int
+skip_noise(const char *s, int off, int end)
+{
+	while (off < end)
+	{
+		if (isspace((unsigned char) s[off]))
+			off++;
+		else if (s[off] == '-' && off + 1 < end && s[off + 1] == '-')
+		{
+			while (off < end && s[off] != '\n')
+				off++;
+		}
+		else if (s[off] == '/' && off + 1 < end && s[off + 1] == '*')
+		{
+			int			depth = 1;
+
+			off += 2;
+			while (off < end && depth > 0)
+			{
+				if (s[off] == '/' && off + 1 < end && s[off + 1] == '*')
+					depth++, off++;
+				else if (s[off] == '*' && off + 1 < end && s[off + 1] == '/')
+					depth--, off++;
+				off++;
+			}
+		}
+		else
+			break;
+	}
+	return off;
+}
+
+void
+exec_error_callback(void *arg)
+{
+	ExecPlace  *place = (ExecPlace *) arg;
+	const Migration *m = place->step->mig;
+	int			line = place->line;
+	int			pos = geterrposition();
+
+	/* a syntax error from our own raw_parser: keep it off the outer query */
+	if (pos > 0)
+		errposition(0);
+	else
+		pos = getinternalerrposition();
+	if (pos > 0 && place->text)
+	{
+		int			off = char_to_byte(place->text, pos);
+
+		line += lines_before(place->text, off);
+		if (geterrcode() == ERRCODE_SYNTAX_ERROR && place->text[off] == '\\')
+			errhint("Migration files are plain SQL: psql meta-commands such as \\i and \\set are not available.");
+	}
+
+	if (place->wait)
+	{
+		place->wait->fail_line = line;
+		place->wait->stmt = place->stmt;
+	}
+
+	errcontext("%s migration %s (set \"%s\", file %s, line %d)",
+			   place->dir == PLAN_UP ? "applying" : "reverting",
+			   m->revision, place->set->name, place->step->file, line);
+}
+
+/* ---------- preparing: split and check before anything runs ---------- */
+
+static bool
+is_txn_stmt(Node *n, TransactionStmtKind kind)
+{
+	return IsA(n, TransactionStmt) && ((TransactionStmt *) n)->kind == kind;
+}
+
+/* Statements PostgreSQL refuses inside a transaction block or a function. */
+static const char *
+non_transactional(Node *n)
+{
+	switch (nodeTag(n))
+	{
+		case T_IndexStmt:
+			return ((IndexStmt *) n)->concurrent ? "CREATE INDEX CONCURRENTLY" : NULL;
+		case T_DropStmt:
+			return ((DropStmt *) n)->concurrent ? "DROP INDEX CONCURRENTLY" : NULL;
+		case T_ReindexStmt:
+			{
+				ListCell   *lc;
+
+				foreach(lc, ((ReindexStmt *) n)->params)
+					if (strcmp(((DefElem *) lfirst(lc))->defname, "concurrently") == 0)
+						return "REINDEX CONCURRENTLY";
+				return NULL;
+			}
+		case T_VacuumStmt:
+			return ((VacuumStmt *) n)->is_vacuumcmd ? "VACUUM" : NULL;
+		case T_CreatedbStmt:
+			return "CREATE DATABASE";
+		case T_DropdbStmt:
+			return "DROP DATABASE";
+		case T_AlterSystemStmt:
+			return "ALTER SYSTEM";
+		case T_CreateTableSpaceStmt:
+			return "CREATE TABLESPACE";
+		case T_DropTableSpaceStmt:
+			return "DROP TABLESPACE";
+		default:
+			return NULL;
+	}
+}
+
+static void
+refuse_statement(ExecPlace *place, int line, const char *errmsg_text,
+				 const char *hint)
+{
+	place->text = NULL;
+	place->line = line;
+	ereport(ERROR,
+			(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+			 errmsg("%s", errmsg_text),
+			 errdetail("Nothing was run."),
+			 errhint("%s", hint)));
+}
+
+/*
+ * Split one section into statements.  A BEGIN first and a COMMIT last
+ * around the whole body are the transaction schema_migrate provides
+ * already, so they are dropped; any other transaction control is refused.
+ */
+static void
+split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
+				 bool verify)
+{
+	MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext,
+											  "schema_migrate parse",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(tmp);
+	ExecPlace	place = {set, ps, dir, ps->sql, ps->first_line, NULL, -1};
+	ErrorContextCallback cb = {error_context_stack, exec_error_callback, &place};
+	List	   *stmts;
+	ListCell   *lc;
+	int			n = 0,
+				first,
+				last;
+	int			sqllen = strlen(ps->sql);
+
+	error_context_stack = &cb;
+#if PG_VERSION_NUM >= 140000
+	stmts = raw_parser(ps->sql, RAW_PARSE_DEFAULT);
+#else
+	stmts = raw_parser(ps->sql);
+#endif
+	MemoryContextSwitchTo(old);
+	ps->stmts = palloc0(sizeof(StmtSpan) * (list_length(stmts) + 1));
+
+	first = 0;
+	last = list_length(stmts) - 1;
+	if (last >= 1 &&
+		(is_txn_stmt(((RawStmt *) linitial(stmts))->stmt, TRANS_STMT_BEGIN) ||
+		 is_txn_stmt(((RawStmt *) linitial(stmts))->stmt, TRANS_STMT_START)) &&
+		(is_txn_stmt(((RawStmt *) llast(stmts))->stmt, TRANS_STMT_COMMIT) ||
+		 (verify && is_txn_stmt(((RawStmt *) llast(stmts))->stmt, TRANS_STMT_ROLLBACK))))
+	{
+		first++;
+		last--;
+	}
+	foreach(lc, stmts)
+	{
+		RawStmt    *rs = lfirst_node(RawStmt, lc);
+		int			idx = foreach_current_index(lc);
+		int			off = rs->stmt_location;
+		int			len = rs->stmt_len ? rs->stmt_len : sqllen - off;
+		int			start = skip_noise(ps->sql, off, off + len);
+		int			line = ps->first_line + lines_before(ps->sql, start);
+		const char *what;
+
+		if (idx < first || idx > last)
+			continue;
+		if (IsA(rs->stmt, TransactionStmt))
+			refuse_statement(&place, line,
+							 "transaction control statements are not allowed in a migration",
+							 "schema_migrate runs each migration in a transaction of its own choosing; remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT (a BEGIN first and a COMMIT last around the whole file are accepted).");
+		if ((what = non_transactional(rs->stmt)) != NULL && ps->mig->transactional)
+			refuse_statement(&place, line,
+							 psprintf("%s cannot run inside a transaction", what),
+							 "Put it in a migration of its own marked \"-- transactional: false\", and apply that with CALL sm_migrate().");
+		/* run from the first word: clean context text and exact lines */
+		ps->stmts[n].offset = start;
+		ps->stmts[n].len = off + len - start;
+		ps->stmts[n].line = line;
+		if (IsA(rs->stmt, IndexStmt) && ((IndexStmt *) rs->stmt)->concurrent)
+		{
+			MemoryContext keep = MemoryContextSwitchTo(old);
+
+			ps->stmts[n].index_check = copyObject((IndexStmt *) rs->stmt);
+			MemoryContextSwitchTo(keep);
+		}
+		n++;
+	}
+	ps->n_stmts = n;
+	error_context_stack = cb.previous;
+	MemoryContextDelete(tmp);
+}
+
+/*
+ * Split one migration's section (and, going up, its verify script) into
+ * statements; nothing runs yet.
+ */
+void
+exec_prepare_migration(const MigrationSet *set, const Migration *m,
+					   PlanDirection dir, bool online, PreparedStep *ps)
+{
+	if (!m->transactional && online)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("migration %s (set \"%s\", file %s) cannot run inside a transaction",
+						m->revision, set->name, m->file),
+				 errdetail("It is marked \"-- transactional: false\". Nothing was run."),
+				 errhint("Use CALL sm_migrate() outside a transaction block, which runs such migrations statement by statement.")));
+	ps->mig = m;
+	ps->file = (dir == PLAN_DOWN && m->down_file) ? m->down_file : m->file;
+	ps->sql = dir == PLAN_UP ? m->up_sql : m->down_sql;
+	ps->first_line = dir == PLAN_UP ? m->up_line : m->down_line;
+	split_statements(set, ps, dir, false);
+	if (dir == PLAN_UP && m->verify_sql)
+	{
+		PreparedStep *v = palloc0(sizeof(PreparedStep));
+
+		v->mig = m;
+		v->file = m->verify_file ? m->verify_file : m->file;
+		v->sql = m->verify_sql;
+		v->first_line = m->verify_line > 0 ? m->verify_line : 1;
+		split_statements(set, v, dir, true);
+		ps->verify = v;
+	}
+	CHECK_FOR_INTERRUPTS();
+}
+
+PreparedStep *
+exec_prepare_plan(const MigrationSet *set, const MigPlan *plan, bool online)
+{
+	PreparedStep *steps = palloc0(sizeof(PreparedStep) * (plan->n_steps + 1));
+
+	for (int i = 0; i < plan->n_steps; i++)
+		exec_prepare_migration(set, set->graph->nodes[plan->steps[i]].mig,
+							   plan->direction, online, &steps[i]);
+	return steps;
+}
+
