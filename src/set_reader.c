@@ -1054,14 +1054,35 @@ summary_write(const CachedSet *c)
 	{
 		const FileStamp *s = &c->files[i];
 
-		fprintf(f, "%lld %llu %lld %ld %lld %ld %d %s\n",
-				(long long) s->size, (unsigned long long) s->ino,
+		fprintf(f, "%lld %lld %lld %ld %lld %ld %d %s\n",
+				(long long) s->size, (long long) s->ino,
 				(long long) s->mtime.tv_sec, (long) s->mtime.tv_nsec,
 				(long long) s->ctime.tv_sec, (long) s->ctime.tv_nsec,
 				(int) s->is_dir, s->name);
 	}
 	if (FreeFile(f) != 0 || rename(tmp, path) != 0)
 		(void) unlink(tmp);
+}
+
+/*
+ * Parse n space-separated integers from *p into out; advances *p past them
+ * and one space.  False on anything else, which the caller treats as a
+ * summary that does not match.
+ */
+static bool
+parse_ints(char **p, long long *out, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		char	   *end;
+
+		errno = 0;
+		out[i] = strtoll(*p, &end, 10);
+		if (end == *p || errno != 0 || (*end != ' ' && *end != '\0'))
+			return false;
+		*p = *end ? end + 1 : end;
+	}
+	return true;
 }
 
 /*
@@ -1078,7 +1099,8 @@ summary_read(const char *key, int *watch_fd)
 	SetSummary *sum;
 	int			n_files = -1;
 	bool		ok = true;
-
+	char	   *p;
+	long long	counts[2];
 	int			dfd;
 
 	if (path == NULL || (f = AllocateFile(path, PG_BINARY_R)) == NULL)
@@ -1095,31 +1117,27 @@ summary_read(const char *key, int *watch_fd)
 	ok = NEXT_LINE() && strcmp(line, SUMMARY_MAGIC) == 0 &&
 		NEXT_LINE() && strcmp(line, key) == 0 &&
 		NEXT_LINE() && strlen(line) == 32 && (sum->fingerprint = pstrdup(line)) &&
-		NEXT_LINE() && sscanf(line, "%d %d", &sum->n_heads, &sum->n_repeatable) == 2 &&
-		NEXT_LINE() && sscanf(line, "%d", &n_files) == 1 && n_files > 0 &&
+		NEXT_LINE() && (p = line, parse_ints(&p, counts, 2)) &&
+		(sum->n_heads = (int) counts[0], sum->n_repeatable = (int) counts[1], true) &&
+		NEXT_LINE() && (p = line, parse_ints(&p, counts, 1)) && counts[0] > 0 &&
+		counts[0] <= SM_MAX_FILES * 2 && (n_files = (int) counts[0], true) &&
 		NEXT_LINE() && (sum->heads_text = pstrdup(line));
 	for (int i = 0; ok && i < n_files; i++)
 	{
-		long long	size, msec, csec;
-		unsigned long long ino;
-		long		mnsec, cnsec;
-		int			is_dir, consumed = 0;
+		long long	v[7];
 		struct stat st;
-		char	   *name;
+		char	   *name = line;
 
-		ok = NEXT_LINE() &&
-			sscanf(line, "%lld %llu %lld %ld %lld %ld %d %n", &size, &ino, &msec,
-				   &mnsec, &csec, &cnsec, &is_dir, &consumed) == 7 && consumed > 0;
+		ok = NEXT_LINE() && (name = line, parse_ints(&name, v, 7));
 		if (!ok)
 			break;
-		name = line + consumed;
-		if (is_dir)
+		if (v[6])
 			*watch_fd = watch_add(*watch_fd, name[0] ? psprintf("%s/%s", key, name) : key);
 		ok = fstatat(dfd, name[0] ? name : ".", &st, 0) == 0 &&
-			(long long) st.st_size == size && (unsigned long long) st.st_ino == ino &&
-			(long long) st.st_mtim.tv_sec == msec && st.st_mtim.tv_nsec == mnsec &&
-			(long long) st.st_ctim.tv_sec == csec && st.st_ctim.tv_nsec == cnsec &&
-			(bool) S_ISDIR(st.st_mode) == (bool) is_dir;
+			(long long) st.st_size == v[0] && (long long) st.st_ino == v[1] &&
+			(long long) st.st_mtim.tv_sec == v[2] && (long long) st.st_mtim.tv_nsec == v[3] &&
+			(long long) st.st_ctim.tv_sec == v[4] && (long long) st.st_ctim.tv_nsec == v[5] &&
+			(bool) S_ISDIR(st.st_mode) == (v[6] != 0);
 	}
 #undef NEXT_LINE
 	FreeFile(f);

@@ -168,9 +168,7 @@ fmt_path(const SmEnv *env, const char *dir, const char *name)
 	if (dl == 0)
 		return sm_strndup(env, name, nl);
 	p = sm_alloc(env, dl + nl + 2);
-	memcpy(p, dir, dl);
-	p[dl] = '/';
-	memcpy(p + dl + 1, name, nl);
+	snprintf(p, dl + nl + 2, "%s/%s", dir, name);
 	return p;
 }
 

@@ -287,8 +287,7 @@ script(const SmFiles *f, const char *dir, const char *base, bool missing_ok,
 	const char *raw;
 	char	   *path;
 
-	memcpy(name, base, bl);
-	memcpy(name + bl, ".sql", 5);
+	snprintf(name, bl + 5, "%s.sql", base);
 	path = fmt_path(f->env, dir, name);
 	raw = f->read(f->arg, path, &len, true);
 	*path_out = path;

@@ -35,7 +35,7 @@ trap 'rm -rf -- "$OUT"' EXIT
 for t in cppcheck clang-tidy; do
 	command -v "$t" >/dev/null || { echo "static: $t is not installed (apt-get install cppcheck clang-tidy)"; exit 2; }
 done
-mapfile -t FILES < <(ls src/*.c)
+mapfile -t FILES < <(ls src/*.c src/formats/*.c)
 
 # --- cppcheck --------------------------------------------------------------
 echo "static: cppcheck $(cppcheck --version | awk '{print $2}') on ${#FILES[@]} files"
