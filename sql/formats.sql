@@ -89,6 +89,48 @@ SELECT revision, file, transactional FROM sm_history('fmt_notx_dbmate');
 SELECT revision, file, transactional FROM sm_history('fmt_notx_goose');
 SELECT revision, file, transactional FROM sm_history('fmt_notx_diesel');
 
+-- sqitch: a reworked change's earlier scripts carry whichever tag between
+-- the two instances exists in deploy/ (here the later one, @beta), as
+-- sqitch finds them; a schema dump next to the plan is no migration
+SELECT revision, down_revisions, depends_on, file
+  FROM sm_history('fmt_sqitch_rework_tags');
+SET client_min_messages = warning;
+SELECT sm_upgrade('head', 'fmt_sqitch_rework_tags');
+SELECT rt.version();
+SELECT sm_downgrade('base', 'fmt_sqitch_rework_tags');
+RESET client_min_messages;
+SELECT to_regnamespace('rt') IS NULL AS rt_gone,
+       to_regclass('public.not_a_migration') IS NULL AS dump_not_run;
+
+-- diesel reads only the migration directories: a seed file beside them
+-- is no migration (and no other format)
+SELECT revision, down_revisions, file FROM sm_history('fmt_diesel_extra_sql');
+SET client_min_messages = warning;
+SELECT sm_upgrade('head', 'fmt_diesel_extra_sql');
+RESET client_min_messages;
+SELECT count(*) AS seed_rows FROM dx_notes;
+SET client_min_messages = warning;
+SELECT sm_downgrade('base', 'fmt_diesel_extra_sql');
+RESET client_min_messages;
+
+-- Flyway and golang-migrate run a file holding CREATE INDEX CONCURRENTLY
+-- without a transaction: such a migration is non-transactional here
+SELECT revision, file, transactional FROM sm_history('fmt_flyway_concurrently');
+SELECT revision, file, transactional FROM sm_history('fmt_golang_concurrently');
+SELECT sm_upgrade('head', 'fmt_golang_concurrently');
+SET client_min_messages = warning;
+CALL sm_migrate('head', 'fmt_golang_concurrently');
+CALL sm_migrate('head', 'fmt_flyway_concurrently');
+RESET client_min_messages;
+SELECT indexrelid::regclass, indisvalid FROM pg_index
+ WHERE indexrelid::regclass::text IN ('gc_items_code', 'fc_items_code') ORDER BY 1;
+SET client_min_messages = warning;
+CALL sm_migrate('base', 'fmt_golang_concurrently');
+CALL sm_migrate('base', 'fmt_flyway_concurrently');
+RESET client_min_messages;
+SELECT to_regclass('public.gc_items') IS NULL AS gc_gone,
+       to_regclass('public.fc_items') IS NULL AS fc_gone;
+
 -- errors: nothing is applied
 SELECT sm_upgrade('head', 'fmt_bad_mixed');
 SELECT sm_upgrade('head', 'fmt_bad_flyway_name');

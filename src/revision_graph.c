@@ -870,6 +870,8 @@ check_down_sections(const SmEnv *env, const Graph *g, const MigPlan *p)
 					 "The downgrade would revert %d revision%s; nothing was changed.",
 					 p->n_steps, p->n_steps == 1 ? "" : "s");
 			sm_fail(env, SM_ERR_NO_DOWN, m->file, 0, detail,
+					m->format && strcmp(m->format, "native") != 0 ?
+					"Add the migration's down script as its tool names it, or downgrade to a later revision." :
 					"Add a \"-- +down\" section to the file, or downgrade to a later revision.",
 					"revision \"%s\" (file \"%s\") has no down section",
 					m->revision, m->file);

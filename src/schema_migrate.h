@@ -236,6 +236,7 @@ typedef struct ExecPlace
 } ExecPlace;
 
 extern void exec_error_callback(void *arg);
+extern const char *exec_non_transactional(Node *stmt);
 
 /* script_writer.c */
 extern char *script_for_plan(const char *schema, const MigrationSet *set,

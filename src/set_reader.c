@@ -41,6 +41,8 @@
 #include "common/md5.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "port.h"
@@ -769,6 +771,92 @@ partition_repeatable(Migration **migs, int n)
 }
 
 /*
+ * The raw parse trees of sql, or NIL when it does not parse: the executor
+ * reports the syntax error later, with its line.  Raw parsing touches
+ * nothing but memory, so catching its error needs no subtransaction.
+ */
+static List *
+parse_or_nil(const char *sql)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	List	   *volatile stmts = NIL;
+
+	PG_TRY();
+	{
+#if PG_VERSION_NUM >= 140000
+		stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
+#else
+		stmts = raw_parser(sql);
+#endif
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		FlushErrorState();
+		stmts = NIL;
+	}
+	PG_END_TRY();
+	return stmts;
+}
+
+/*
+ * Does a section hold a statement PostgreSQL refuses in a transaction
+ * block (the executor's own list)?  The words that list needs are looked
+ * for first, so most files are not parsed here at all.
+ */
+static bool
+needs_no_transaction(const char *sql)
+{
+	MemoryContext tmp,
+				old;
+	List	   *stmts;
+	ListCell   *lc;
+	bool		found = false;
+
+	if (sql == NULL ||
+		(strcasestr(sql, "concurrently") == NULL &&
+		 strcasestr(sql, "vacuum") == NULL &&
+		 strcasestr(sql, "database") == NULL &&
+		 strcasestr(sql, "tablespace") == NULL &&
+		 strcasestr(sql, "system") == NULL))
+		return false;
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "schema_migrate scan",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(tmp);
+	stmts = parse_or_nil(sql);
+	foreach(lc, stmts)
+	{
+		Node	   *n = lfirst_node(RawStmt, lc)->stmt;
+
+		found |= exec_non_transactional(n) != NULL;
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(tmp);
+	return found;
+}
+
+/*
+ * Flyway and golang-migrate mark no migration as non-transactional: Flyway
+ * runs a migration without a transaction when it holds a statement that
+ * cannot run in one (CREATE INDEX CONCURRENTLY, VACUUM, ...), and
+ * golang-migrate never opens one.  Such a migration is made
+ * non-transactional here, as a native file with "-- transactional: false"
+ * would be, so that CALL sm_migrate() runs it as those tools do instead of
+ * refusing a folder they apply.
+ */
+static void
+detect_non_transactional(SmFormat fmt, Migration **migs, int n)
+{
+	if (fmt != SM_FMT_FLYWAY && fmt != SM_FMT_GOLANG_MIGRATE)
+		return;
+	for (int i = 0; i < n; i++)
+		if (migs[i]->transactional &&
+			(needs_no_transaction(migs[i]->up_sql) ||
+			 (migs[i]->has_down && needs_no_transaction(migs[i]->down_sql))))
+			migs[i]->transactional = false;
+}
+
+/*
  * Read and parse a set in whatever format its files are in.  The graph is
  * built from the versioned migrations, set->migs[0 .. set->n - 1];
  * repeatable ones follow them in set->migs up to a NULL, in run order.
@@ -790,6 +878,7 @@ parse_set(const char *name, SetReader *r)
 
 	fmt = fmt_detect(&files);
 	migs = fmt_read(&files, fmt, &n);
+	detect_non_transactional(fmt, migs, n);
 	set->name = pstrdup(name);
 	set->dir = pstrdup(r->dir);
 	set->migs = palloc0(sizeof(Migration *) * (n + 1));

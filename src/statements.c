@@ -136,8 +136,8 @@ is_txn_stmt(Node *n, TransactionStmtKind kind)
 }
 
 /* Statements PostgreSQL refuses inside a transaction block or a function. */
-static const char *
-non_transactional(Node *n)
+const char *
+exec_non_transactional(Node *n)
 {
 	switch (nodeTag(n))
 	{
@@ -242,7 +242,7 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
 			refuse_statement(&place, line,
 							 "transaction control statements are not allowed in a migration",
 							 "schema_migrate runs each migration in a transaction of its own choosing; remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT (a BEGIN first and a COMMIT last around the whole file are accepted).");
-		if ((what = non_transactional(rs->stmt)) != NULL && ps->mig->transactional)
+		if ((what = exec_non_transactional(rs->stmt)) != NULL && ps->mig->transactional)
 			refuse_statement(&place, line,
 							 psprintf("%s cannot run inside a transaction", what),
 							 "Put it in a migration of its own marked \"-- transactional: false\", and apply that with CALL sm_migrate().");

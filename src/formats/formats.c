@@ -279,7 +279,8 @@ dir_has_file(const SmFiles *f, const char *dir, const char *file)
 
 /* The format an entry belongs to, or -1 when it belongs to none. */
 static int
-classify_entry(const SmFiles *f, const SmDirEntry *e, bool has_plan)
+classify_entry(const SmFiles *f, const SmDirEntry *e, bool has_plan,
+			   bool has_diesel)
 {
 	if (e->is_dir)
 	{
@@ -293,7 +294,19 @@ classify_entry(const SmFiles *f, const SmDirEntry *e, bool has_plan)
 		return SM_FMT_SQITCH;
 	if (!fmt_has_suffix(e->name, ".sql") || strlen(e->name) <= 4)
 		return -1;
-	return classify_sql(f, e->name);
+	{
+		SmFormat	k = classify_sql(f, e->name);
+
+		/*
+		 * sqitch reads only the scripts the plan names and diesel only the
+		 * migration directories, so a project's other SQL files there (seed
+		 * data, a schema dump) are no migrations; a file named in another
+		 * tool's way still makes the set ambiguous.
+		 */
+		if ((has_plan || has_diesel) && k == SM_FMT_NATIVE)
+			return -1;
+		return k;
+	}
 }
 
 /* Two entries disagree: say which, with a hint for the usual mistakes. */
@@ -323,15 +336,20 @@ fmt_detect(const SmFiles *f)
 	SmDirEntry *ents;
 	int			n = f->list(f->arg, "", &ents);
 	bool		has_plan = false;
+	bool		has_diesel = false;
 	int			found = -1;
 	const char *found_name = NULL;
 
 	for (int i = 0; i < n; i++)
+	{
 		if (!ents[i].is_dir && strcmp(ents[i].name, "sqitch.plan") == 0)
 			has_plan = true;
+		if (ents[i].is_dir && dir_has_file(f, ents[i].name, "up.sql"))
+			has_diesel = true;
+	}
 	for (int i = 0; i < n; i++)
 	{
-		int			k = classify_entry(f, &ents[i], has_plan);
+		int			k = classify_entry(f, &ents[i], has_plan, has_diesel);
 
 		if (k < 0)
 			continue;

@@ -176,11 +176,10 @@ parse_file(const SmFiles *f, const char *name)
 	if (st.in_statement)
 		misplaced(&st, line, "end of file inside StatementBegin");
 	st.m->up_sql = sm_strndup(env, st.up, (st.up_end ? st.up_end : end) - st.up);
-	if (st.down)
-	{
-		st.m->has_down = true;
-		st.m->down_sql = sm_strndup(env, st.down, end - st.down);
-	}
+	/* goose rolls a migration without "-- +goose Down" back as a no-op */
+	st.m->has_down = true;
+	st.m->down_sql = st.down ? sm_strndup(env, st.down, end - st.down) :
+		sm_strndup(env, "", 0);
 	return st.m;
 }
 

@@ -11,10 +11,10 @@
  * ignored too.  A tag ("@v1.0") becomes a branch label of the change
  * before it.  A reworked change (its name planned again after a tag)
  * keeps the plain name and scripts for its last instance; an earlier
- * instance uses the scripts "name@TAG.sql", TAG being the first tag after
- * it, and gets the revision id "name--TAG" ("@" cannot be in a revision
- * id).  The verify script goes into the migration's verify_sql, to run
- * after the deploy script.
+ * instance uses the scripts "name@TAG.sql", TAG being a tag between it
+ * and the next instance (see name_changes), and gets the revision id
+ * "name--TAG" ("@" cannot be in a revision id).  The verify script goes
+ * into the migration's verify_sql, to run after the deploy script.
  *
  * Plain C: no server headers; memory and errors go through SmEnv.
  *
@@ -35,7 +35,6 @@ typedef struct PlanChange
 	int			n_deps;
 	char	  **deps;
 	char	   *note;
-	int			first_tag;		/* index of the first tag after it, or -1 */
 	char	   *base;			/* script name without ".sql" */
 	Migration  *mig;
 } PlanChange;
@@ -137,8 +136,6 @@ plan_line(Plan *p, int line, const char *s, const char *e)
 		we = word_end(s + 1, e);
 		p->tags[p->n_tags].name = sm_strndup(p->env, s + 1, we - s - 1);
 		p->tags[p->n_tags].after = p->n_changes - 1;
-		if (p->changes[p->n_changes - 1].first_tag < 0)
-			p->changes[p->n_changes - 1].first_tag = p->n_tags;
 		p->n_tags++;
 		return;
 	}
@@ -154,7 +151,6 @@ plan_line(Plan *p, int line, const char *s, const char *e)
 			plan_error(p, line, "A change line starts with the change's name.", "a change without a name");
 		c->name = sm_strndup(p->env, s, we - s);
 		c->line = line;
-		c->first_tag = -1;
 		s = skip_ws(we, e);
 		if (s < e && *s == '[')
 			c->n_deps = parse_deps(p, line, &s, e, &c->deps);
@@ -184,40 +180,66 @@ parse_plan(Plan *p, const char *text)
 	}
 }
 
-/* Script names and revision ids, now that reworks are known. */
+/* "name@tag" */
+static char *
+tagged_name(const Plan *p, const char *name, const char *tag)
+{
+	size_t		nl = strlen(name),
+				tl = strlen(tag);
+	char	   *b = sm_alloc(p->env, nl + tl + 2);
+
+	snprintf(b, nl + tl + 2, "%s@%s", name, tag);
+	return b;
+}
+
+/*
+ * Script names and revision ids, now that reworks are known.  An earlier
+ * instance of a reworked change may carry any tag planned between it and
+ * the next instance: sqitch rework names the copy after the latest tag
+ * when it runs, so with several tags in between, the scripts are found
+ * under whichever of them exists in deploy/, first in plan order, as
+ * sqitch looks them up.  With none there, the first tag's name is used
+ * (and the missing script is reported).
+ */
 static void
-name_changes(Plan *p)
+name_changes(Plan *p, const SmFiles *f)
 {
 	for (int i = 0; i < p->n_changes; i++)
 	{
 		PlanChange *c = &p->changes[i];
-		bool		reworked = false;
+		int			next = -1;
+		int			t = -1;
 
-		for (int j = i + 1; j < p->n_changes && !reworked; j++)
-			reworked = strcmp(p->changes[j].name, c->name) == 0;
+		for (int j = i + 1; j < p->n_changes && next < 0; j++)
+			if (strcmp(p->changes[j].name, c->name) == 0)
+				next = j;
 		c->base = c->name;
-		if (!reworked)
+		if (next < 0)
 			continue;
-		if (c->first_tag < 0)
+		for (int k = 0; k < p->n_tags; k++)
 		{
-			int			t = -1;
+			char	   *b,
+					   *path;
+			size_t		len;
 
-			for (int k = 0; k < p->n_tags && t < 0; k++)
-				if (p->tags[k].after >= i)
-					t = k;
+			if (p->tags[k].after < i || p->tags[k].after >= next)
+				continue;
+			b = tagged_name(p, c->name, p->tags[k].name);
 			if (t < 0)
-				plan_error(p, c->line, "sqitch reworks a change only after a tag; add one between.", "reworked change without a tag after it");
-			c->first_tag = t;
+			{
+				t = k;
+				c->base = b;
+			}
+			path = sm_alloc(p->env, strlen(b) + 12);
+			snprintf(path, strlen(b) + 12, "deploy/%s.sql", b);
+			if (f->read(f->arg, path, &len, true) != NULL)
+			{
+				c->base = b;
+				break;
+			}
 		}
-		{
-			const char *tag = p->tags[c->first_tag].name;
-			size_t		nl = strlen(c->name),
-						tl = strlen(tag);
-			char	   *b = sm_alloc(p->env, nl + tl + 3);
-
-			snprintf(b, nl + tl + 2, "%s@%s", c->name, tag);
-			c->base = b;
-		}
+		if (t < 0)
+			plan_error(p, c->line, "sqitch reworks a change only after a tag; add one between.", "reworked change without a tag after it");
 	}
 }
 
@@ -362,7 +384,7 @@ fmt_read_sqitch(const SmFiles *f, int *n_out)
 	Migration **migs;
 
 	parse_plan(&p, sm_normalise(f->env, text, len, &len));
-	name_changes(&p);
+	name_changes(&p, f);
 	migs = sm_alloc(f->env, sizeof(Migration *) * (p.n_changes + 1));
 	for (int i = 0; i < p.n_changes; i++)
 		migs[i] = p.changes[i].mig = make_migration(f, &p, i);

@@ -1,0 +1,1 @@
+DROP TABLE dx_notes;

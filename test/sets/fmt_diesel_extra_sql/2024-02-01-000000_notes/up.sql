@@ -1,0 +1,1 @@
+CREATE TABLE dx_notes (id int PRIMARY KEY);

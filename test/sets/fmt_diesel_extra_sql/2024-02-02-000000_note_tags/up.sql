@@ -1,0 +1,1 @@
+ALTER TABLE dx_notes ADD COLUMN tags text[];

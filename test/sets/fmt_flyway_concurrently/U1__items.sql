@@ -1,0 +1,1 @@
+DROP TABLE fc_items;

@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY fc_items_code;

@@ -1,0 +1,1 @@
+ALTER TABLE fc_items DROP COLUMN note;

@@ -1,0 +1,1 @@
+ALTER TABLE fc_items ADD COLUMN note text;

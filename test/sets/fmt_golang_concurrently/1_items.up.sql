@@ -1,0 +1,1 @@
+CREATE TABLE gc_items (id int PRIMARY KEY, code text);

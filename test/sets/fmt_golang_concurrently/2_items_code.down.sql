@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS gc_items_code;

@@ -1,0 +1,1 @@
+ALTER TABLE gc_items DROP COLUMN note;

@@ -1,0 +1,5 @@
+-- Deploy rwtags:rt_schema to pg
+
+BEGIN;
+CREATE SCHEMA rt;
+COMMIT;

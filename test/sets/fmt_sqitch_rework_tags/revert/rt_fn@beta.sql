@@ -1,0 +1,5 @@
+-- Revert rwtags:rt_fn from pg
+
+BEGIN;
+DROP FUNCTION rt.version();
+COMMIT;

@@ -1,0 +1,5 @@
+-- Revert rwtags:rt_schema from pg
+
+BEGIN;
+DROP SCHEMA rt;
+COMMIT;
