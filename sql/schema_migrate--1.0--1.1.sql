@@ -25,8 +25,8 @@ BEGIN
 	EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s.sm_version, %s.sm_partial TO %s', s, s, role);
 	EXECUTE pg_catalog.format('GRANT SELECT, INSERT ON %s.sm_log TO %s', s, role);
 	EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s.sm_fingerprint TO %s', s, role);
-	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_fingerprint_of(text[]), %1$s.sm_fingerprint_new(),'
-		' %1$s.sm_fingerprint_old(), %1$s.sm_fingerprint_both(), %1$s.sm_fingerprint_clear() TO %2$s', s, role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_fingerprint_of(text[]),'
+		' %1$s.sm_fingerprint_refresh() TO %2$s', s, role);
 	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_upgrade(text, text), %1$s.sm_downgrade(text, text),'
 		' %1$s.sm_stamp(text, text), %1$s.sm_repair(text), %1$s.sm_resolve(text, text, text),'
 		' %1$s.sm_current(text), %1$s.sm_history(text), %1$s.sm_heads(text), %1$s.sm_branches(text),'

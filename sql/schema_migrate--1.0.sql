@@ -252,69 +252,50 @@ AS $fn$
 	ON CONFLICT (set_name) DO UPDATE SET fingerprint = EXCLUDED.fingerprint;
 $fn$;
 
-CREATE FUNCTION @extschema@.sm_fingerprint_new() RETURNS trigger
+-- One trigger function for every event; each branch names only the
+-- transition table its event has (PL/pgSQL plans a statement when it runs).
+CREATE FUNCTION @extschema@.sm_fingerprint_refresh() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-	PERFORM @extschema@.sm_fingerprint_of(ARRAY(SELECT DISTINCT set_name FROM changed_new));
-	RETURN NULL;
-END
-$fn$;
-
-CREATE FUNCTION @extschema@.sm_fingerprint_old() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-	PERFORM @extschema@.sm_fingerprint_of(ARRAY(SELECT DISTINCT set_name FROM changed_old));
-	RETURN NULL;
-END
-$fn$;
-
-CREATE FUNCTION @extschema@.sm_fingerprint_both() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-	PERFORM @extschema@.sm_fingerprint_of(ARRAY(SELECT set_name FROM changed_new
-												 UNION SELECT set_name FROM changed_old));
-	RETURN NULL;
-END
-$fn$;
-
-CREATE FUNCTION @extschema@.sm_fingerprint_clear() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-	DELETE FROM @extschema@.sm_fingerprint;
+	IF TG_OP = 'TRUNCATE' THEN
+		DELETE FROM @extschema@.sm_fingerprint;
+	ELSIF TG_OP = 'INSERT' THEN
+		PERFORM @extschema@.sm_fingerprint_of(ARRAY(SELECT DISTINCT set_name FROM changed_new));
+	ELSIF TG_OP = 'DELETE' THEN
+		PERFORM @extschema@.sm_fingerprint_of(ARRAY(SELECT DISTINCT set_name FROM changed_old));
+	ELSE
+		PERFORM @extschema@.sm_fingerprint_of(ARRAY(SELECT set_name FROM changed_new
+													 UNION SELECT set_name FROM changed_old));
+	END IF;
 	RETURN NULL;
 END
 $fn$;
 
 CREATE TRIGGER sm_fingerprint_insert AFTER INSERT ON @extschema@.sm_version
 	REFERENCING NEW TABLE AS changed_new
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_new();
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_refresh();
 CREATE TRIGGER sm_fingerprint_update AFTER UPDATE ON @extschema@.sm_version
 	REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_both();
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_refresh();
 CREATE TRIGGER sm_fingerprint_delete AFTER DELETE ON @extschema@.sm_version
 	REFERENCING OLD TABLE AS changed_old
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_old();
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_refresh();
 CREATE TRIGGER sm_fingerprint_truncate AFTER TRUNCATE ON @extschema@.sm_version
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_clear();
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_refresh();
 CREATE TRIGGER sm_fingerprint_insert AFTER INSERT ON @extschema@.sm_partial
 	REFERENCING NEW TABLE AS changed_new
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_new();
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_refresh();
 CREATE TRIGGER sm_fingerprint_update AFTER UPDATE ON @extschema@.sm_partial
 	REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_both();
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_refresh();
 CREATE TRIGGER sm_fingerprint_delete AFTER DELETE ON @extschema@.sm_partial
 	REFERENCING OLD TABLE AS changed_old
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_old();
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_refresh();
 CREATE TRIGGER sm_fingerprint_truncate AFTER TRUNCATE ON @extschema@.sm_partial
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_clear();
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.sm_fingerprint_refresh();
 REVOKE ALL ON FUNCTION @extschema@.sm_fingerprint_of(text[]),
-	@extschema@.sm_fingerprint_new(), @extschema@.sm_fingerprint_old(),
-	@extschema@.sm_fingerprint_both(), @extschema@.sm_fingerprint_clear()
-	FROM PUBLIC;
+	@extschema@.sm_fingerprint_refresh() FROM PUBLIC;
 
 -- ==== other tools' formats and adoption ====
 
@@ -344,8 +325,8 @@ BEGIN
 	EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s.sm_version, %s.sm_partial TO %s', s, s, role);
 	EXECUTE pg_catalog.format('GRANT SELECT, INSERT ON %s.sm_log TO %s', s, role);
 	EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s.sm_fingerprint TO %s', s, role);
-	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_fingerprint_of(text[]), %1$s.sm_fingerprint_new(),'
-		' %1$s.sm_fingerprint_old(), %1$s.sm_fingerprint_both(), %1$s.sm_fingerprint_clear() TO %2$s', s, role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_fingerprint_of(text[]),'
+		' %1$s.sm_fingerprint_refresh() TO %2$s', s, role);
 	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_upgrade(text, text), %1$s.sm_downgrade(text, text),'
 		' %1$s.sm_stamp(text, text), %1$s.sm_repair(text), %1$s.sm_resolve(text, text, text),'
 		' %1$s.sm_current(text), %1$s.sm_history(text), %1$s.sm_heads(text), %1$s.sm_branches(text),'
