@@ -37,9 +37,6 @@
 /* True while a plan runs: a migration must not start another one. */
 bool		exec_running = false;
 
-/* sm_migrate resumes a partial migration instead of refusing to start. */
-bool		exec_partial_allowed = false;
-
 /* Refuse to change anything on a standby, or from inside a migration. */
 void
 exec_check_can_migrate(const char *fname)

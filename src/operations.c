@@ -53,9 +53,9 @@ exec_current_text(const Graph *g, const bool *applied)
 }
 
 void
-exec_check_orphans(const MigrationSet *set, const SetState *st)
+exec_check_orphans(const MigrationSet *set, const SetState *st, bool partial_ok)
 {
-	if (st->partial && !exec_partial_allowed)
+	if (st->partial && !partial_ok)
 	{
 		const PartialRev *p = st->partial;
 
@@ -214,7 +214,7 @@ exec_lock_and_reread(const char *schema, const MigrationSet *set)
 				 errhint("Run it in a READ COMMITTED transaction.")));
 	store_lock_set(set, false);
 	st = store_read_state(schema, set);
-	exec_check_orphans(set, st);
+	exec_check_orphans(set, st, false);
 	exec_check_drift(set, st);
 	return st;
 }
@@ -236,7 +236,7 @@ exec_move(const char *schema, const MigrationSet *set, int dir,
 	bool		up = dir == PLAN_UP;
 
 	st = store_read_state(schema, set);
-	exec_check_orphans(set, st);
+	exec_check_orphans(set, st, false);
 	exec_check_drift(set, st);
 	plan = make_plan(set, st, dir, target);
 	if (plan->n_steps == 0 && !(up && exec_repeatable(schema, set, true) > 0))

@@ -200,7 +200,8 @@ extern char *exec_try_move(const char *schema, const char *set_name,
 extern char *exec_current_text(const Graph *g, const bool *applied);
 extern char *exec_tenant_search_path(const MigrationSet *set);
 extern void exec_check_drift(const MigrationSet *set, const SetState *st);
-extern void exec_check_orphans(const MigrationSet *set, const SetState *st);
+extern void exec_check_orphans(const MigrationSet *set, const SetState *st,
+							   bool partial_ok);
 extern void exec_check_out_of_order(const MigrationSet *set,
 									const SetState *st, const MigPlan *plan);
 extern void exec_run_step(const MigrationSet *set, const PreparedStep *ps,
@@ -208,7 +209,6 @@ extern void exec_run_step(const MigrationSet *set, const PreparedStep *ps,
 						  int *fail_line);
 extern char *exec_report_done(const MigrationSet *set, const SetState *st,
 							  PlanDirection dir, const ExecResult *res);
-extern bool exec_partial_allowed;
 extern double exec_elapsed_ms(instr_time start);
 extern bool exec_running;
 

@@ -201,10 +201,9 @@ read_state(Stepper *s)
 {
 	SetState   *st;
 
-	exec_partial_allowed = true;
+	/* a migration left half-way is resumed here, not refused */
 	st = store_read_state(s->schema, s->set);
-	exec_check_orphans(s->set, st);
-	exec_partial_allowed = false;
+	exec_check_orphans(s->set, st, true);
 	exec_check_drift(s->set, st);
 	return st;
 }
@@ -281,7 +280,6 @@ stepwise_migrate(const char *schema, const MigrationSet *set,
 	PG_CATCH();
 	{
 		exec_running = false;
-		exec_partial_allowed = false;
 		store_unlock_set(set);
 		PG_RE_THROW();
 	}
