@@ -379,7 +379,6 @@ sm_show(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MigrationSet *set;
 	SetState   *st;
-	MigPlan    *one;
 	const Migration *m;
 	const AppliedRev *row;
 	Datum		v[17];
@@ -388,15 +387,15 @@ sm_show(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	st = load_state(fcinfo, 1, &set);
-	/* resolve like any target: exact id, label or unique prefix */
-	one = plan_upgrade(sm_server_env(), set->graph,
-					   palloc0(sizeof(bool) * (set->graph->n + 1)), rev);
-	if (one->n_steps == 0 || strchr(rev, '+') || strchr(rev, '@') ||
-		strcmp(rev, "head") == 0 || strcmp(rev, "heads") == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("sm_show() takes one revision id, label or unique prefix")));
-	node = one->steps[one->n_steps - 1];
+	{
+		const char *why;
+
+		if (!mig_valid_revision(rev, &why))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("sm_show() takes one revision id, label or unique prefix")));
+	}
+	node = graph_resolve(sm_server_env(), set->graph, rev);
 	m = set->graph->nodes[node].mig;
 	row = st->rows[node];
 	v[0] = CStringGetTextDatum(m->revision);

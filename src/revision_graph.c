@@ -599,8 +599,8 @@ parse_count(const SmEnv *env, const char *target, const char *s)
  * A revision by exact id, branch label or unique prefix.  Fails when none
  * or several match.
  */
-static int
-resolve_revision(const SmEnv *env, const Graph *g, const char *spec)
+int
+graph_resolve(const SmEnv *env, const Graph *g, const char *spec)
 {
 	int			node = graph_find(g, spec);
 	int			pos,
@@ -824,7 +824,7 @@ plan_upgrade(const SmEnv *env, const Graph *g, const bool *applied,
 		switch (split_target(env, target, &name, &rest))
 		{
 			case '@':
-				node = resolve_revision(env, g, name);
+				node = graph_resolve(env, g, name);
 				if (strcmp(rest, "head") == 0)
 					node = branch_head(env, g, node, target);
 				else if (rest[0] == '+' && parse_count(env, target, rest + 1) > 0)
@@ -841,7 +841,7 @@ plan_upgrade(const SmEnv *env, const Graph *g, const bool *applied,
 				return plan_to_nodes(env, g, applied, &node, 1);
 			case '+':
 			case '-':
-				node = resolve_revision(env, g, name);
+				node = graph_resolve(env, g, name);
 				node = walk_steps(env, g, node, parse_count(env, target, rest + 1),
 								  rest[0] == '+', target);
 				return plan_to_nodes(env, g, applied, &node, 1);
@@ -849,7 +849,7 @@ plan_upgrade(const SmEnv *env, const Graph *g, const bool *applied,
 				break;
 		}
 	}
-	node = resolve_revision(env, g, target);
+	node = graph_resolve(env, g, target);
 	return plan_to_nodes(env, g, applied, &node, 1);
 }
 
@@ -977,7 +977,7 @@ plan_downgrade(const SmEnv *env, const Graph *g, const bool *applied,
 		switch (split_target(env, target, &name, &rest))
 		{
 			case '@':
-				node = resolve_revision(env, g, name);
+				node = graph_resolve(env, g, name);
 				if (rest[0] == '-' && parse_count(env, target, rest + 1) > 0)
 					return plan_revert_last(env, g, applied,
 											closure(env, g, &node, 1, false),
@@ -987,7 +987,7 @@ plan_downgrade(const SmEnv *env, const Graph *g, const bool *applied,
 				break;
 			case '+':
 			case '-':
-				node = resolve_revision(env, g, name);
+				node = graph_resolve(env, g, name);
 				node = walk_steps(env, g, node, parse_count(env, target, rest + 1),
 								  rest[0] == '+', target);
 				return plan_down_to(env, g, applied, node);
@@ -995,7 +995,7 @@ plan_downgrade(const SmEnv *env, const Graph *g, const bool *applied,
 				break;
 		}
 	}
-	return plan_down_to(env, g, applied, resolve_revision(env, g, target));
+	return plan_down_to(env, g, applied, graph_resolve(env, g, target));
 }
 
 bool *
@@ -1016,7 +1016,7 @@ plan_stamp(const SmEnv *env, const Graph *g, const char *target)
 		return NULL;
 	}
 	else
-		node = resolve_revision(env, g, target);
+		node = graph_resolve(env, g, target);
 	return closure(env, g, &node, 1, true);
 }
 

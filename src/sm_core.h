@@ -141,6 +141,9 @@ extern Graph *graph_build(const SmEnv *env, Migration **migs, int n);
 /* Node of an exact revision id, or -1. */
 extern int	graph_find(const Graph *g, const char *rev);
 
+/* Node of a revision id, branch label or unique prefix; fails otherwise. */
+extern int	graph_resolve(const SmEnv *env, const Graph *g, const char *spec);
+
 /* Current revisions: applied nodes with no applied child; returns count. */
 extern int	graph_current(const Graph *g, const bool *applied, int *out);
 
