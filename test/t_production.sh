@@ -137,17 +137,20 @@ check "...the session lock died with the backend, and a re-run finishes" \
 
 # --- CREATE INDEX CONCURRENTLY in a migration while another session writes ---
 q "SELECT sm_upgrade('0001', 'cic')" >/dev/null
-"$PSQL_BIN" -X -q -d "$DB" -c "DO \$\$ BEGIN FOR i IN 1..300 LOOP INSERT INTO cic_t (v) VALUES (i); PERFORM pg_sleep(0.01); COMMIT; END LOOP; END \$\$" >"$WORK/writer.out" 2>&1 &
+q "CREATE TABLE cic_stop (x int)" >/dev/null
+# the writer commits a row every 10 ms until told to stop (at most a minute)
+"$PSQL_BIN" -X -q -d "$DB" -c "DO \$\$ BEGIN FOR i IN 1..6000 LOOP EXIT WHEN EXISTS (SELECT FROM cic_stop); INSERT INTO cic_t (v) VALUES (i); PERFORM pg_sleep(0.01); COMMIT; END LOOP; END \$\$" >"$WORK/writer.out" 2>&1 &
 WRITER=$!
 sleep 0.3
 "$PSQL_BIN" -X -q -d "$DB" -c "CALL sm_migrate('head', 'cic')" >"$WORK/cic.out" 2>&1
 cic_rc=$?
 writer_busy=$(kill -0 "$WRITER" 2>/dev/null && echo yes || echo no)
+q "INSERT INTO cic_stop VALUES (1)" >/dev/null
 wait "$WRITER"; writer_rc=$?
 check "CALL sm_migrate builds an index CONCURRENTLY while another session writes" \
 	test "$cic_rc:$(q "SELECT indisvalid FROM pg_index WHERE indexrelid = 'cic_t_v'::regclass")" = "0:t"
 check "...the writer was still writing when the migration finished, and was never blocked out" \
-	test "$writer_busy:$writer_rc:$(q "SELECT count(*) FROM cic_t")" = "yes:0:20300"
+	test "$writer_busy:$writer_rc:$(q "SELECT count(*) > 20000 FROM cic_t")" = "yes:0:t"
 check "...and the set is at head" test "$(q "SELECT * FROM sm_current('cic')")" = "0002"
 
 # --- the no-op caches notice new and edited files ---
