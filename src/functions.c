@@ -2,8 +2,9 @@
  *
  * functions.c
  *	  The SQL-callable surface.  Each function resolves its arguments, calls
- *	  down the flow (set_reader -> revision_graph -> executor ->
- *	  version_store) and turns the result into a value or rows.
+ *	  down the flow (set_reader, then operations.c, which plans with
+ *	  revision_graph, runs with the executor and records in version_store)
+ *	  and turns the result into a value or rows.
  *
  *-------------------------------------------------------------------------
  */
