@@ -120,7 +120,44 @@ roundtrip() {
 	$PSQL -q -d postgres -c "DROP DATABASE $a" -c "DROP DATABASE $b"
 }
 
+# Two branches applied in opposite orders, then the merge: the same schema
+# and the same state.  (The fixture graph: 0002 branches into billing 0003-0004
+# and search 0005-0006, 0006 depends on 0003, 0007 merges, 0008 follows.)
+branch_orders() {
+	local a=br_a_$$ b=br_b_$$
+	cp -r test/sets/branches "$WORK/sets/branches"
+	chmod -R a+rX "$WORK/sets/branches"; [ "$(id -u)" = 0 ] && chown -R postgres "$WORK/sets/branches"
+	for db in $a $b; do
+		$PSQL -q -d postgres -c "DROP DATABASE IF EXISTS $db" 2>/dev/null
+		$PSQL -q -d postgres -c "CREATE DATABASE $db" || return 1
+		$PSQL -q -d "$db" -c "CREATE EXTENSION schema_migrate" || return 1
+	done
+	q "$a" "SET client_min_messages = warning; SELECT sm_upgrade('0004', 'branches')" >/dev/null &&
+		q "$a" "SET client_min_messages = warning; SELECT sm_upgrade('0006', 'branches')" >/dev/null &&
+		q "$a" "SET client_min_messages = warning; SELECT sm_upgrade('head', 'branches')" >/dev/null || return 1
+	q "$b" "SET client_min_messages = warning; SELECT sm_upgrade('0006', 'branches')" >/dev/null &&
+		q "$b" "SET client_min_messages = warning; SELECT sm_upgrade('0004', 'branches')" >/dev/null &&
+		q "$b" "SET client_min_messages = warning; SELECT sm_upgrade('head', 'branches')" >/dev/null || return 1
+	# the order really differed
+	[ "$(q "$a" "SELECT string_agg(revision, ',' ORDER BY id) FROM sm_log WHERE set_name = 'branches'")" != \
+	  "$(q "$b" "SELECT string_agg(revision, ',' ORDER BY id) FROM sm_log WHERE set_name = 'branches'")" ] ||
+		{ echo "both databases applied the branches in the same order"; return 1; }
+	dump "$a" >"$WORK/out/br.a"
+	dump "$b" >"$WORK/out/br.b"
+	diff -u "$WORK/out/br.a" "$WORK/out/br.b" || { echo "schemas differ"; return 1; }
+	[ "$(q "$a" "SELECT string_agg(x, ',') FROM sm_current('branches') x")" = \
+	  "$(q "$b" "SELECT string_agg(x, ',') FROM sm_current('branches') x")" ] ||
+		{ echo "sm_current differs"; return 1; }
+	$PSQL -q -d postgres -c "DROP DATABASE $a" -c "DROP DATABASE $b"
+}
+
 rc=0
+if out=$(branch_orders 2>&1); then
+	echo "ok branches: billing-then-search and search-then-billing end in the same schema and state"
+else
+	echo "FAIL branches: $out"
+	rc=1
+fi
 for set in example gen50; do
 	if out=$(roundtrip "$set" 2>&1); then
 		echo "ok $set: up/down/up identical, offline script identical"
