@@ -661,8 +661,13 @@ checksum_hex(const char *text, size_t len)
 		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
 		elog(ERROR, "could not compute SHA-256 checksum");
 	pg_cryptohash_free(ctx);
+	/* a table, not snprintf: this runs for every file of a 10,000-file set */
 	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	{
+		hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 0xF];
+	}
+	hex[64] = '\0';
 	return hex;
 }
 
