@@ -499,3 +499,35 @@ exec_plan(const char *schema, const MigrationSet *set, const MigPlan *plan,
 	return res;
 }
 
+
+/*
+ * Run fn(arg) in a subtransaction of its own.  Returns NULL when it
+ * succeeded (its work is kept), or its error, copied, after rolling the
+ * subtransaction back: for callers that report a failure and go on.
+ */
+ErrorData *
+exec_in_subtransaction(void (*fn) (void *arg), void *arg)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		fn(arg);
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(oldcxt);
+	CurrentResourceOwner = oldowner;
+	return edata;
+}

@@ -10,7 +10,6 @@
  */
 #include "schema_migrate.h"
 
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -18,7 +17,6 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(sm_upgrade);
@@ -622,31 +620,32 @@ sm_resolve(PG_FUNCTION_ARGS)
  * Load a set, or NULL when it cannot be (its files are not installed on
  * this server, say): a subtransaction keeps the error from aborting ours.
  */
+typedef struct TryLoad
+{
+	const char *name;
+	MigrationSet *set;
+} TryLoad;
+
+static void
+try_load(void *arg)
+{
+	TryLoad    *t = (TryLoad *) arg;
+
+	t->set = set_load(t->name);
+}
+
 static MigrationSet *
 try_set_load(const char *name)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	MigrationSet *volatile set = NULL;
+	TryLoad		t = {name, NULL};
+	ErrorData  *edata = exec_in_subtransaction(try_load, &t);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
+	if (edata)
 	{
-		set = set_load(name);
-		ReleaseCurrentSubTransaction();
+		FreeErrorData(edata);
+		return NULL;
 	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		set = NULL;
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(oldcxt);
-	CurrentResourceOwner = oldowner;
-	return set;
+	return t.set;
 }
 
 /* One row per set this database has migrated. */

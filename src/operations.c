@@ -410,38 +410,35 @@ exec_resolve(const char *schema, const MigrationSet *set, const char *rev,
  * failure it is rolled back and the error returned instead of raised, so
  * a caller can go on with the next one.
  */
+typedef struct TryMove
+{
+	const char *schema;
+	const char *set_name;
+	const char *target;
+	char	   *now;
+} TryMove;
+
+static void
+try_move(void *arg)
+{
+	TryMove    *t = (TryMove *) arg;
+
+	t->now = exec_move(t->schema, set_load(t->set_name), PLAN_UP, t->target);
+}
+
 char *
 exec_try_move(const char *schema, const char *set_name, const char *target,
-			   char **sqlstate, char **error)
+			  char **sqlstate, char **error)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	char	   *volatile now = NULL;
+	TryMove		t = {schema, set_name, target, NULL};
+	ErrorData  *edata = exec_in_subtransaction(try_move, &t);
 
 	*sqlstate = *error = NULL;
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		now = exec_move(schema, set_load(set_name), PLAN_UP, target);
-		ReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		*sqlstate = pstrdup(unpack_sql_state(edata->sqlerrcode));
-		*error = pstrdup(edata->message);
-		FreeErrorData(edata);
-		now = NULL;
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(oldcxt);
-	CurrentResourceOwner = oldowner;
-	return now;
+	if (edata == NULL)
+		return t.now;
+	*sqlstate = pstrdup(unpack_sql_state(edata->sqlerrcode));
+	*error = pstrdup(edata->message);
+	FreeErrorData(edata);
+	return NULL;
 }
 

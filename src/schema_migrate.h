@@ -210,6 +210,7 @@ extern void exec_run_step(const MigrationSet *set, const PreparedStep *ps,
 extern char *exec_report_done(const MigrationSet *set, const SetState *st,
 							  PlanDirection dir, const ExecResult *res);
 extern double exec_elapsed_ms(instr_time start);
+extern ErrorData *exec_in_subtransaction(void (*fn) (void *arg), void *arg);
 extern bool exec_running;
 
 /* stepwise.c */
