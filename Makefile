@@ -9,39 +9,16 @@
 #                                 under AddressSanitizer and UBSan
 
 MODULE_big = schema_migrate
-OBJS = \
-	src/module.o \
-	src/sm_core.o \
-	src/migration_parser.o \
-	src/revision_graph.o \
-	src/set_reader.o \
-	src/version_store.o \
-	src/statements.o \
-	src/executor.o \
-	src/operations.o \
-	src/functions.o \
-	src/script_writer.o \
-	src/graph_render.o \
-	src/stepwise.o \
-	$(SM_EXTRA_OBJS)
-
-# Objects added by later features (formats, background worker, ...).
-SM_EXTRA_OBJS = \
-	src/worker.o
-SM_EXTRA_OBJS += src/formats/formats.o
-SM_EXTRA_OBJS += src/formats/golang_migrate.o
-SM_EXTRA_OBJS += src/formats/flyway.o
-SM_EXTRA_OBJS += src/formats/dbmate.o
-SM_EXTRA_OBJS += src/formats/goose.o
-SM_EXTRA_OBJS += src/formats/diesel.o
-SM_EXTRA_OBJS += src/formats/sqitch.o
-SM_EXTRA_OBJS += src/adopt.o
+# every C file of src/ and src/formats/ is part of the module
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/formats/*.c)))
 
 EXTENSION = schema_migrate
-DATA = $(wildcard sql/schema_migrate--*.sql)
+# the extension's install and upgrade scripts sit beside the control file,
+# as in contrib; sql/ and expected/ hold pg_regress tests only
+DATA = $(wildcard schema_migrate--*.sql)
 
 # core first (it creates the extension), then the rest in name order
-SM_TESTS = $(patsubst sql/%.sql,%,$(filter-out sql/schema_migrate--%,$(sort $(wildcard sql/*.sql))))
+SM_TESTS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS = core $(filter-out core,$(SM_TESTS))
 REGRESS_OPTS = --inputdir=.
 

@@ -1,0 +1,117 @@
+/* schema_migrate--1.1--1.2.sql: autogenerate, drift, safety, more formats */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION schema_migrate UPDATE TO '1.2'" to load this file. \quit
+
+-- ==== fidelity and house (issues 11, 12) ====
+
+
+
+-- ==== end of fidelity and house ====
+
+
+
+
+-- ==== autogenerate: sm_diff, sm_autogenerate, sm_check_schema, sm_drift (issue 13) ====
+
+
+
+-- ==== end of autogenerate ====
+
+
+
+
+-- ==== safety: sm_lint, sm_trace (issue 15) ====
+
+
+
+-- ==== end of safety ====
+
+
+
+
+-- ==== formats and adoption (issue 16) ====
+
+
+
+-- ==== end of formats and adoption ====
+
+
+
+
+-- ==== privileges ====
+-- Each feature's grants go into its own marked block below, so that the two
+-- functions keep one list per feature.
+
+CREATE OR REPLACE FUNCTION @extschema@.sm_grant_migrator(role regrole)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	s text := pg_catalog.quote_ident('@extschema@');
+BEGIN
+	EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA %s TO %s', s, role);
+	EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s.sm_version, %s.sm_partial TO %s', s, s, role);
+	EXECUTE pg_catalog.format('GRANT SELECT, INSERT ON %s.sm_log TO %s', s, role);
+	EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s.sm_fingerprint TO %s', s, role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_fingerprint_of(text[]),'
+		' %1$s.sm_fingerprint_refresh() TO %2$s', s, role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_upgrade(text, text), %1$s.sm_downgrade(text, text),'
+		' %1$s.sm_stamp(text, text), %1$s.sm_repair(text), %1$s.sm_resolve(text, text, text),'
+		' %1$s.sm_current(text), %1$s.sm_history(text), %1$s.sm_heads(text), %1$s.sm_branches(text),'
+		' %1$s.sm_show(text, text), %1$s.sm_plan(text, text), %1$s.sm_upgrade_sql(text, text),'
+		' %1$s.sm_downgrade_sql(text, text), %1$s.sm_graph(text, text), %1$s.sm_check(text),'
+		' %1$s.sm_status(), %1$s.sm_upgrade_tenants(text, text[], text) TO %2$s', s, role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON PROCEDURE %s.sm_migrate(text, text) TO %s', s, role);
+	-- migrator grants: fidelity and house
+
+
+
+	-- migrator grants: autogenerate
+
+
+
+	-- migrator grants: safety
+
+
+
+	-- migrator grants: formats
+
+
+
+	-- end of migrator grants
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.sm_grant_reader(role regrole)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	s text := pg_catalog.quote_ident('@extschema@');
+BEGIN
+	EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA %s TO %s', s, role);
+	EXECUTE pg_catalog.format('GRANT SELECT ON %s.sm_version, %s.sm_partial, %s.sm_log, %s.sm_fingerprint TO %s', s, s, s, s, role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_current(text), %1$s.sm_history(text),'
+		' %1$s.sm_heads(text), %1$s.sm_check(text), %1$s.sm_status() TO %2$s', s, role);
+	-- reader grants: fidelity and house
+
+
+
+	-- reader grants: autogenerate
+
+
+
+	-- reader grants: safety
+
+
+
+	-- reader grants: formats
+
+
+
+	-- end of reader grants
+END
+$fn$;
