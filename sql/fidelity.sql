@@ -1,0 +1,46 @@
+--
+-- Fidelity to the tools whose folders schema_migrate reads (issue 11):
+-- each section reproduces a rule of the tool that a public folder relies on.
+-- The fixture sets create tables of their own prefix, in a database of
+-- their own.
+--
+CREATE DATABASE sm_fidelity_regress;
+\c sm_fidelity_regress
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS schema_migrate;
+RESET client_min_messages;
+\getenv sets SM_TEST_SETS
+SET schema_migrate.path = :'sets';
+SET schema_migrate.timing = off;
+\set VERBOSITY default
+
+-- Defect 6: a file with its own BEGIN ... COMMIT (golang-migrate, psql).
+-- sm_upgrade refuses it before anything runs, naming the procedure ...
+SELECT sm_upgrade('head', 'fid_own_txn');
+\echo :LAST_ERROR_SQLSTATE
+SELECT to_regclass('ot_accounts') IS NULL AS nothing_ran;
+-- ... and CALL sm_migrate runs it as psql does: statements, the block as
+-- one transaction, the rolled-back block leaves nothing, CIC at top level
+CALL sm_migrate('head', 'fid_own_txn');
+SELECT id, balance FROM ot_accounts ORDER BY id;
+SELECT count(*) AS log_rows FROM ot_log;
+SELECT indisvalid FROM pg_index WHERE indexrelid = 'ot_log_id'::regclass;
+SELECT revision, applied, transactional FROM sm_history('fid_own_txn');
+SELECT * FROM sm_plan('base', 'fid_own_txn');
+-- going down: sm_downgrade refuses the down file's own BEGIN ... COMMIT too
+CALL sm_migrate('2', 'fid_own_txn');
+SELECT sm_downgrade('1', 'fid_own_txn');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS accounts_kept FROM ot_accounts;
+CALL sm_migrate('base', 'fid_own_txn');
+SELECT to_regclass('ot_log') IS NULL AND to_regclass('ot_accounts') IS NULL AS all_gone;
+-- a failing block rolls back as a whole: the partial state stops at its BEGIN
+CALL sm_migrate('head', 'fid_own_txn_fail');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS items_after_failure FROM otf_items;
+SELECT * FROM sm_current('fid_own_txn_fail');
+SELECT sm_resolve('1', 'not applied', 'fid_own_txn_fail');
+DROP TABLE otf_items;
+
+\c contrib_regression
+DROP DATABASE sm_fidelity_regress;
