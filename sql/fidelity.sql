@@ -42,5 +42,28 @@ SELECT * FROM sm_current('fid_own_txn_fail');
 SELECT sm_resolve('1', 'not applied', 'fid_own_txn_fail');
 DROP TABLE otf_items;
 
+-- Defect 1: diesel orders versions as strings (after removing "-"):
+-- 202401121015000000 < 20240113000000 < 9; a numeric order would run
+-- "9" first and fail on a table that does not exist yet
+SELECT revision, down_revisions, file FROM sm_history('fid_order_diesel');
+SET client_min_messages = warning;
+SELECT sm_upgrade('head', 'fid_order_diesel');
+RESET client_min_messages;
+SELECT attname FROM pg_attribute WHERE attrelid = 'od_items'::regclass AND attnum > 0 ORDER BY attnum;
+-- diesel refuses a non-empty directory without up.sql, and an empty up.sql
+SELECT * FROM sm_history('fid_bad_diesel_no_up');
+SELECT * FROM sm_history('fid_bad_diesel_empty_up');
+
+-- Defect 2: dbmate orders files by name as strings (dbmate 2.36 applies
+-- 011_create, 10_add_b, 9_add_c in that order)
+SELECT revision, down_revisions, file FROM sm_history('fid_order_dbmate');
+SET client_min_messages = warning;
+SELECT sm_upgrade('head', 'fid_order_dbmate');
+RESET client_min_messages;
+SELECT attname FROM pg_attribute WHERE attrelid = 'odb_items'::regclass AND attnum > 0 ORDER BY attnum;
+-- dbmate refuses SQL before "-- migrate:up" and a file without "-- migrate:down"
+SELECT * FROM sm_history('fid_bad_dbmate_before_up');
+SELECT * FROM sm_history('fid_bad_dbmate_no_down');
+
 \c contrib_regression
 DROP DATABASE sm_fidelity_regress;

@@ -159,7 +159,7 @@ SELECT sm_adopt('golang-migrate', 'fmt_golang');
 -- dbmate records every version; goose replays applied/rolled back rows
 DROP TABLE schema_migrations;
 CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY);
-INSERT INTO schema_migrations VALUES ('1'), ('2'), ('3');
+INSERT INTO schema_migrations VALUES ('01'), ('02'), ('03');
 SELECT sm_adopt('dbmate', 'fmt_dbmate');
 CREATE TABLE goose_db_version (id serial, version_id bigint, is_applied boolean, tstamp timestamp DEFAULT now());
 INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), (2, true), (3, true), (3, false);
