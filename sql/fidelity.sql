@@ -65,5 +65,16 @@ SELECT attname FROM pg_attribute WHERE attrelid = 'odb_items'::regclass AND attn
 SELECT * FROM sm_history('fid_bad_dbmate_before_up');
 SELECT * FROM sm_history('fid_bad_dbmate_no_down');
 
+-- Defect 5: golang-migrate keys files by version and direction only: up and
+-- down files of version 30 with different titles are one migration; a
+-- version with only a down file (31) goes up as an empty migration; and
+-- versions are integers (9 < 30 < 100, where a string sort puts 100 first)
+SELECT revision, down_revisions, message, file, has_down FROM sm_history('fid_golang_keys');
+SET client_min_messages = warning;
+SELECT sm_upgrade('head', 'fid_golang_keys');
+SELECT sm_downgrade('9', 'fid_golang_keys');
+RESET client_min_messages;
+SELECT attname FROM pg_attribute WHERE attrelid = 'gk_items'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
+
 \c contrib_regression
 DROP DATABASE sm_fidelity_regress;

@@ -135,8 +135,6 @@ SELECT to_regclass('public.gc_items') IS NULL AS gc_gone,
 SELECT sm_upgrade('head', 'fmt_bad_mixed');
 SELECT sm_upgrade('head', 'fmt_bad_flyway_name');
 SELECT sm_upgrade('head', 'fmt_bad_flyway_dup');
-SELECT sm_upgrade('head', 'fmt_bad_golang_mismatch');
-SELECT sm_upgrade('head', 'fmt_bad_golang_downonly');
 SELECT sm_upgrade('head', 'fmt_bad_goose_unbalanced');
 SELECT sm_upgrade('head', 'fmt_bad_dbmate_option');
 SELECT sm_upgrade('head', 'fmt_bad_sqitch_missing');
