@@ -76,5 +76,28 @@ SELECT sm_downgrade('9', 'fid_golang_keys');
 RESET client_min_messages;
 SELECT attname FROM pg_attribute WHERE attrelid = 'gk_items'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
 
+-- Defect 3: a sqitch change may be named "base" or "head": sqitch deploys
+-- it, and so does schema_migrate.  The bare words stay targets; the changes
+-- are reached as "revision:<id>" (or by position, "revision:base+1")
+SELECT revision, down_revisions, message, file FROM sm_history('fid_sqitch_reserved');
+SET client_min_messages = warning;
+SELECT sm_upgrade('revision:base', 'fid_sqitch_reserved');
+SELECT * FROM sm_current('fid_sqitch_reserved');
+SELECT sm_upgrade('revision:base+1', 'fid_sqitch_reserved');
+SELECT * FROM sm_current('fid_sqitch_reserved');
+SELECT sm_upgrade('head', 'fid_sqitch_reserved');
+SELECT * FROM sm_current('fid_sqitch_reserved');
+SELECT revision, message FROM sm_show('base', 'fid_sqitch_reserved');
+SELECT revision, message FROM sm_show('revision:head', 'fid_sqitch_reserved');
+SELECT * FROM sm_plan('revision:head', 'fid_sqitch_reserved');
+SELECT sm_downgrade('revision:base', 'fid_sqitch_reserved');
+SELECT * FROM sm_current('fid_sqitch_reserved');
+SELECT sm_downgrade('base', 'fid_sqitch_reserved');
+SELECT * FROM sm_current('fid_sqitch_reserved');
+RESET client_min_messages;
+SELECT sm_upgrade('revision:nosuch', 'fid_sqitch_reserved');
+-- a native file still may not take a target word as its id
+SELECT * FROM sm_history('fid_bad_native_reserved');
+
 \c contrib_regression
 DROP DATABASE sm_fidelity_regress;

@@ -612,6 +612,17 @@ graph_resolve(const SmEnv *env, const Graph *g, const char *spec)
 
 	if (node >= 0)
 		return node;
+	if (strncmp(spec, SM_QUALIFIED_PREFIX, strlen(SM_QUALIFIED_PREFIX)) == 0)
+	{
+		/* an exact id, even a target word that another tool's folder uses */
+		const char *id = spec + strlen(SM_QUALIFIED_PREFIX);
+
+		if ((node = graph_find(g, id)) < 0)
+			sm_fail(env, SM_ERR_UNKNOWN_REVISION, NULL, 0, NULL,
+					"\"revision:<id>\" takes an exact revision id; sm_history() lists them.",
+					"revision \"%.200s\" does not exist in the set", id);
+		return node;
+	}
 	if (!mig_valid_revision(spec, &why))
 		sm_fail(env, SM_ERR_BAD_TARGET, NULL, 0, NULL,
 				"Use \"head\", \"heads\", \"base\", a revision id or its prefix, a branch label, or a relative target such as \"+1\".",
@@ -718,6 +729,17 @@ branch_head(const SmEnv *env, const Graph *g, int node, const char *label)
 	return single_head(env, g, heads, n, label);
 }
 
+/* Is target a revision id as it is, or as "revision:<id>"? */
+static bool
+is_exact_id(const Graph *g, const char *target)
+{
+	size_t		pl = strlen(SM_QUALIFIED_PREFIX);
+
+	return graph_find(g, target) >= 0 ||
+		(strncmp(target, SM_QUALIFIED_PREFIX, pl) == 0 &&
+		 graph_find(g, target + pl) >= 0);
+}
+
 /* Split "name@rest" or "name+N" / "name-N"; returns the operator or 0. */
 static char
 split_target(const SmEnv *env, const char *target, char **name,
@@ -819,7 +841,7 @@ plan_upgrade(const SmEnv *env, const Graph *g, const bool *applied,
 		return truncate_plan(env, plan_to_nodes(env, g, applied, &node, 1),
 							 n, target);
 	}
-	if (graph_find(g, target) < 0)
+	if (!is_exact_id(g, target))
 	{
 		switch (split_target(env, target, &name, &rest))
 		{
@@ -972,7 +994,7 @@ plan_downgrade(const SmEnv *env, const Graph *g, const bool *applied,
 			bad_target(env, target, NULL, "Write \"-N\" with N a number of steps.");
 		return plan_revert_last(env, g, applied, NULL, n, target);
 	}
-	if (graph_find(g, target) < 0)
+	if (!is_exact_id(g, target))
 	{
 		switch (split_target(env, target, &name, &rest))
 		{

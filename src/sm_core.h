@@ -104,6 +104,12 @@ extern Migration *mig_parse(const SmEnv *env, const char *file,
 /* Is this a valid revision id?  (no quotes, slashes, blanks, reserved words) */
 extern bool mig_valid_revision(const char *rev, const char **why);
 
+/* Is it a target word (head, heads, base, none, current)? */
+extern bool mig_reserved_revision(const char *rev);
+
+/* Targets naming a revision by its exact id: "revision:<id>". */
+#define SM_QUALIFIED_PREFIX "revision:"
+
 /* Natural ("2" < "10") comparison used for version order. */
 extern int	sm_natural_cmp(const char *a, const char *b);
 

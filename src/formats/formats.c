@@ -79,7 +79,12 @@ fmt_check_revision(const SmEnv *env, const char *file, const char *rev)
 {
 	const char *why;
 
-	if (!mig_valid_revision(rev, &why))
+	/*
+	 * A foreign tool's names are its users' names: a sqitch change may be
+	 * called "base".  Only the target words themselves stay reserved for
+	 * targets; such a revision is reached as "revision:base".
+	 */
+	if (!mig_valid_revision(rev, &why) && !mig_reserved_revision(rev))
 		sm_fail(env, SM_ERR_MALFORMED, file, 0, NULL,
 				"Revision ids may contain only letters, digits, \"_\", \"-\" and \".\"; rename the file.",
 				"invalid version \"%.64s\" taken from file \"%s\": %s",
