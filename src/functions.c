@@ -390,7 +390,8 @@ sm_show(PG_FUNCTION_ARGS)
 		const char *why;
 
 		/* a foreign tool's revision may be named like a target word */
-		if (!mig_valid_revision(rev, &why) && !mig_reserved_revision(rev) &&
+		if (!mig_valid_revision(rev, &why) &&
+			!(mig_reserved_revision(rev) && graph_find(set->graph, rev) >= 0) &&
 			strncmp(rev, SM_QUALIFIED_PREFIX, strlen(SM_QUALIFIED_PREFIX)) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
