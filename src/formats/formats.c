@@ -24,6 +24,8 @@
 #include <string.h>
 #include <strings.h>
 
+static Migration **fmt_dispatch(const SmFiles *f, SmFormat fmt, int *n_out);
+
 static const char *const format_names[] = {
 	"native", "golang-migrate", "Flyway", "dbmate", "goose", "diesel", "sqitch"
 };
@@ -370,8 +372,54 @@ fmt_detect(const SmFiles *f)
 	return found < 0 ? SM_FMT_NATIVE : (SmFormat) found;
 }
 
+/*
+ * A folder that holds entries of which no reader made a migration (a
+ * Prisma folder of <ts>_<name>/migration.sql directories, say) must not
+ * read as an empty set that every upgrade leaves at base: say what is there.
+ * A folder with nothing in it (a new project's) is an empty set.
+ */
+static void
+check_something_read(const SmFiles *f, SmFormat fmt, int n_read)
+{
+	SmDirEntry *ents;
+	int			n = f->list(f->arg, "", &ents);
+	int			n_dirs = 0;
+	char		names[400];
+	size_t		l = 0;
+	char		detail[700];
+
+	if (n_read > 0 || n == 0)
+		return;
+	names[0] = '\0';
+	for (int i = 0; i < n; i++)
+	{
+		n_dirs += ents[i].is_dir;
+		if (i < 5 && l < sizeof(names) - 1)
+			l += snprintf(names + l, sizeof(names) - l, "%s%s%s",
+						  i ? ", " : "", ents[i].name, ents[i].is_dir ? "/" : "");
+		if (l >= sizeof(names))
+			l = sizeof(names) - 1;
+	}
+	snprintf(detail, sizeof(detail),
+			 "Read as a %s set, the folder's %d entr%s (%d director%s) hold%s no migration: %s%s.",
+			 fmt_name(fmt), n, n == 1 ? "y" : "ies", n_dirs, n_dirs == 1 ? "y" : "ies",
+			 n == 1 ? "s" : "", names, n > 5 ? ", ..." : "");
+	sm_fail(f->env, SM_ERR_MALFORMED, NULL, 0, detail,
+			"schema_migrate reads native {revision}_{message}.sql files and the folders of golang-migrate, Flyway, dbmate, goose, diesel and sqitch (see \"Coming from other tools\" in the README); convert the migrations to one of those layouts.",
+			"migration set has files but no migrations");
+}
+
 Migration **
 fmt_read(const SmFiles *f, SmFormat fmt, int *n_out)
+{
+	Migration **migs = fmt_dispatch(f, fmt, n_out);
+
+	check_something_read(f, fmt, *n_out);
+	return migs;
+}
+
+static Migration **
+fmt_dispatch(const SmFiles *f, SmFormat fmt, int *n_out)
 {
 	switch (fmt)
 	{
