@@ -108,5 +108,21 @@ SELECT * FROM sm_history('fid_bad_unknown_layout');
 -- a folder with nothing in it stays an empty set at base
 SELECT sm_upgrade('head', 'empty');
 
+-- Defect 4: sqitch runs deploy scripts through psql, with no transaction of
+-- its own: a bare CREATE INDEX CONCURRENTLY runs outside one under
+-- CALL sm_migrate (and its verify script after it), as with sqitch
+SELECT revision, transactional FROM sm_history('fid_sqitch_concurrently');
+CALL sm_migrate('head', 'fid_sqitch_concurrently');
+SELECT indisvalid FROM pg_index WHERE indexrelid = 'sc_items_code'::regclass;
+SELECT sm_upgrade('head', 'fid_sqitch_concurrently');
+CALL sm_migrate('base', 'fid_sqitch_concurrently');
+SELECT to_regclass('sc_items') IS NULL AS reverted;
+-- the verify script of such a change runs too: a failing one leaves it
+-- partial with every statement run
+CALL sm_migrate('head', 'fid_sqitch_verify_fails');
+SELECT * FROM sm_current('fid_sqitch_verify_fails');
+SELECT sm_resolve('svf', 'not applied', 'fid_sqitch_verify_fails');
+DROP TABLE svf;
+
 \c contrib_regression
 DROP DATABASE sm_fidelity_regress;
