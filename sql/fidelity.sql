@@ -124,5 +124,28 @@ SELECT * FROM sm_current('fid_sqitch_verify_fails');
 SELECT sm_resolve('svf', 'not applied', 'fid_sqitch_verify_fails');
 DROP TABLE svf;
 
+-- Defect 7: a goose Go migration is a revision that cannot run here: an
+-- upgrade through it stops before anything runs, naming the file, what goose
+-- would do and the ways out; it is never skipped
+SELECT revision, down_revisions, message, file FROM sm_history('fid_goose_go');
+SELECT sm_upgrade('head', 'fid_goose_go');
+\echo :LAST_ERROR_SQLSTATE
+SELECT to_regclass('gg_users') IS NULL AS nothing_ran;
+CALL sm_migrate('head', 'fid_goose_go');
+SELECT * FROM sm_plan('head', 'fid_goose_go');
+-- the way out: up to the revision before it, the Go migration by the tool
+-- (here by hand), then record it, then on
+SET client_min_messages = warning;
+SELECT sm_upgrade('1', 'fid_goose_go');
+CREATE TABLE gg_orders (id int PRIMARY KEY, user_id int REFERENCES gg_users);
+SELECT sm_stamp('2', 'fid_goose_go');
+SELECT sm_upgrade('head', 'fid_goose_go');
+RESET client_min_messages;
+SELECT to_regclass('gg_orders_user') IS NOT NULL AS index_built;
+-- going down through it stops the same way
+SELECT sm_downgrade('base', 'fid_goose_go');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM sm_current('fid_goose_go');
+
 \c contrib_regression
 DROP DATABASE sm_fidelity_regress;
