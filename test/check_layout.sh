@@ -16,6 +16,8 @@
 #
 #   bash test/check_layout.sh            check (objects are built when missing)
 #   bash test/check_layout.sh --print    print the derived listing
+#   bash test/check_layout.sh --update   write it into README.md (after a
+#                                        reviewed change of dependencies)
 #
 # Prints "ok - ..." / "not ok - ..." lines; exit status 1 on failure.
 
@@ -72,6 +74,17 @@ listing() {
 
 if [ "${1:-}" = "--print" ]; then
 	listing
+	exit 0
+fi
+if [ "${1:-}" = "--update" ]; then
+	# rewrite the listing between the markers with the derived one
+	listing >"README.md.layout.$$"
+	awk -v f="README.md.layout.$$" '
+		/<!-- layout: begin -->/ { print; print "```"; while ((getline l < f) > 0) print l; print "```"; skip = 1; next }
+		/<!-- layout: end -->/ { skip = 0 }
+		!skip' README.md >"README.md.new.$$" && mv "README.md.new.$$" README.md
+	rm -f "README.md.layout.$$"
+	echo "README.md's dependency listing rewritten"
 	exit 0
 fi
 
