@@ -21,6 +21,9 @@ DATA = $(wildcard schema_migrate--*.sql)
 SM_TESTS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS = core $(filter-out core,$(SM_TESTS))
 REGRESS_OPTS = --inputdir=.
+# concurrency as isolation specs (specs/, expected/): deterministic
+# interleavings of two sessions on one set
+ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 
 PG_CONFIG ?= pg_config
 # client commands (sm-new, sm-fleet) and the application makefile fragment
