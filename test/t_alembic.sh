@@ -18,6 +18,7 @@
 #   metadata.create_all() gives;
 # - --help, a missing alembic.ini, a broken env.py, import errors: non-zero
 #   exit with a clear message, nothing written.
+# shellcheck disable=SC2016,SC2034  # the checks are eval'ed strings that read $out and $rc
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
@@ -58,8 +59,8 @@ PSQL_BIN=$SM_PGBIN/psql
 WORK=$(mktemp -d "${SM_CLUSTER_DIR:-/tmp}/t_alembic.XXXXXX") || exit 1
 mkdir -p "$WORK/sets"
 cp -r test/alembic "$WORK/proj"
-rm -rf "$WORK/proj/__pycache__" "$WORK/proj/versions/__pycache__"
-SMA=$ROOT/bin/sm-alembic
+rm -rf "$WORK/proj/__pycache__" "$WORK/proj/versions/__pycache__" "$WORK/proj/extra"
+SMA=${SM_ALEMBIC:-$ROOT/bin/sm-alembic}
 export PGOPTIONS="-c schema_migrate.path=$WORK/sets -c client_min_messages=warning"
 export PYTHONDONTWRITEBYTECODE=1
 DBS=""
@@ -69,7 +70,7 @@ newdb() { "$PSQL_BIN" -X -q -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREA
 url() { echo "postgresql+psycopg2://${PGUSER:-postgres}@/$1?host=$PGHOST&port=$PGPORT"; }
 alembic() { # DB ARGS...: Alembic's own command line on the test project
 	local db=$1; shift
-	(cd "$WORK/proj" && DATABASE_URL=$(url "$db") "$PY" -m alembic "$@")
+	(cd "${PROJ:-$WORK/proj}" && DATABASE_URL=$(url "$db") "$PY" -m alembic "$@")
 }
 readable() { chmod -R a+rX "$WORK"; [ "$(id -u)" = 0 ] && chown -R postgres "$WORK/sets"; return 0; }
 # pg_dump --schema-only less each tool's own objects (alembic_version, the extension)
@@ -281,6 +282,44 @@ R1=1f0c2a7d3b10,2a9e41c05d22,3b7d5e9f1a33
 adopt alm_mid1 7f4b1d5e9a77 $R1,4c1e8a2b6d44,5d2f9b3c7e55,6e3a0c4d8f66,7f4b1d5e9a77 8a5c2e6f0b88,9b6d3f7a1c99
 adopt alm_mid2 3b7d5e9f1a33 $R1 4c1e8a2b6d44,5d2f9b3c7e55,6e3a0c4d8f66,7f4b1d5e9a77,8a5c2e6f0b88,9b6d3f7a1c99
 adopt alm_mid3 5d2f9b3c7e55 $R1,4c1e8a2b6d44,5d2f9b3c7e55 6e3a0c4d8f66,7f4b1d5e9a77,8a5c2e6f0b88,9b6d3f7a1c99
+
+# ---------------------------------------------------------------- autocommit_block
+# a revision after the head with op.get_context().autocommit_block(): Alembic
+# commits around it; the converted file is "-- transactional: false"
+cp -r "$WORK/proj" "$WORK/proj2"
+cp test/alembic/extra/a0c7e2d4b6aa_refunded_status.py "$WORK/proj2/versions/"
+SET2=$WORK/sets/app2
+mkdir -p "$SET2" && cp "$SET/1f0c2a7d3b10_create_missing_tables.sql" "$SET2/"
+out=$(cd "$WORK/proj2" && "$SMA" import -d "$SET2" 2>&1); rc=$?
+F2=$SET2/a0c7e2d4b6aa_refunded_status_invoice_date_index.sql
+check "an autocommit_block() revision converts (exit 0) as \"-- transactional: false\"" \
+	eval '[ $rc = 0 ] && has "$out" "^converted     a0c7e2d4b6aa" && grep -qx -- "-- transactional: false" "$F2"'
+check "...without Alembic's COMMIT/BEGIN around the block, the statements kept" \
+	eval '! grep -q -e "^COMMIT;" -e "^BEGIN;" "$F2" && grep -q "^CREATE INDEX CONCURRENTLY ix_invoices_issued_on ON invoices (issued_on);" "$F2"'
+check "...and only that revision is non-transactional" test "$(grep -l -- "-- transactional:" "$SET2"/*.sql | wc -l)" = 1
+readable
+newdb alm_ac_a
+newdb alm_ac_b
+PROJ=$WORK/proj2
+out=$(alembic alm_ac_a upgrade head 2>&1) || bad "alembic upgrade head (autocommit): $out"
+q alm_ac_b "CREATE EXTENSION schema_migrate" >/dev/null
+out=$(q alm_ac_b "SELECT sm_upgrade('head', 'app2')"); rc=$?
+check "sm_upgrade refuses the non-transactional revision before running anything" \
+	eval '[ $rc != 0 ] && has "$out" "a0c7e2d4b6aa" && [ "$(q alm_ac_b "SELECT count(*) FROM sm_version")" = 0 ]'
+out=$(q alm_ac_b "CALL sm_migrate('head', 'app2')" 2>&1); rc=$?
+check "CALL sm_migrate('head') applies it" \
+	eval '[ $rc = 0 ] && [ "$(q alm_ac_b "SELECT * FROM sm_current('"'app2'"')")" = a0c7e2d4b6aa ]' || echo "# $out"
+schema_dump alm_ac_a >"$WORK/a.dump"
+schema_dump alm_ac_b >"$WORK/b.dump"
+check "...with the schema alembic upgrade head gives (new enum value, valid index)" \
+	eval 'diff -u "$WORK/a.dump" "$WORK/b.dump" && grep -q "refunded" "$WORK/b.dump" && grep -q "ix_invoices_issued_on" "$WORK/b.dump"'
+out=$(alembic alm_ac_a downgrade -1 2>&1) || bad "alembic downgrade -1 (autocommit): $out"
+out=$(q alm_ac_b "CALL sm_migrate('9b6d3f7a1c99', 'app2')" 2>&1) || bad "CALL sm_migrate down: $out"
+schema_dump alm_ac_a >"$WORK/a.dump"
+schema_dump alm_ac_b >"$WORK/b.dump"
+check "...and back down one, the same schema as alembic downgrade -1" \
+	eval 'diff -u "$WORK/a.dump" "$WORK/b.dump" && ! grep -q "ix_invoices_issued_on" "$WORK/b.dump"'
+PROJ=
 
 # ---------------------------------------------------------------- models
 SCHEMA=$WORK/sets/app/schema
