@@ -207,6 +207,14 @@ check "...and nothing was applied" test "$(q alm_stub "SELECT count(*) FROM sm_v
 check "the placeholder's down section stops a downgrade too" \
 	eval 'sql_file_section "$STUB/1f0c2a7d3b10_create_missing_tables.sql" down | grep -q "its downgrade() needs a live database"'
 
+# SQL with a line the native parser would read as a directive or marker
+cp -r "$WORK/proj" "$WORK/proj3"
+sed -i 's|op.execute("DROP VIEW reporting.invoice_totals")|op.execute("-- message: gone\\nDROP VIEW reporting.invoice_totals")|' \
+	"$WORK/proj3/versions/7f4b1d5e9a77_reporting_invoice_view.py"
+out=$(cd "$WORK/proj3" && "$SMA" import -d "$WORK/proj3/out" 2>&1); rc=$?
+check "SQL with a line that reads as a directive: the revision needs a hand, with the line" \
+	eval '[ $rc = 3 ] && has "$out" "^needs a hand  7f4b1d5e9a77  versions/7f4b1d5e9a77_reporting_invoice_view.py: downgrade() renders a line schema_migrate would read as a directive: \"-- message: gone\"" && [ ! -e "$WORK/proj3/out/7f4b1d5e9a77_reporting_view_over_invoices.sql" ]'
+
 # the revision ported by hand (what its upgrade() runs on an empty database)
 cat >"$SET/1f0c2a7d3b10_create_missing_tables.sql" <<'EOF'
 -- revision: 1f0c2a7d3b10
