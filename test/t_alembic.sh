@@ -211,7 +211,11 @@ check "the placeholder's down section stops a downgrade too" \
 cp -r "$WORK/proj" "$WORK/proj3"
 sed -i 's|op.execute("DROP VIEW reporting.invoice_totals")|op.execute("-- message: gone\\nDROP VIEW reporting.invoice_totals")|' \
 	"$WORK/proj3/versions/7f4b1d5e9a77_reporting_invoice_view.py"
+cp test/alembic/extra/b1d8f3e5c7bb_reads_data.py "$WORK/proj3/versions/"
 out=$(cd "$WORK/proj3" && "$SMA" import -d "$WORK/proj3/out" 2>&1); rc=$?
+check "a revision that reads rows through op.get_bind() and branches on them needs a hand" \
+	eval 'has "$out" "^needs a hand  b1d8f3e5c7bb  versions/b1d8f3e5c7bb_reads_data.py: upgrade() reads the database through op.get_bind() (SELECT id FROM customers WHERE phone = '"'unknown'"'), and offline its code sees no rows" && [ ! -e "$WORK/proj3/out/b1d8f3e5c7bb_normalise_unknown_phones.sql" ]'
+check "...and the summary counts both" has "$out" "^6 converted, 1 empty in Alembic too, 3 need a hand"
 check "SQL with a line that reads as a directive: the revision needs a hand, with the line" \
 	eval '[ $rc = 3 ] && has "$out" "^needs a hand  7f4b1d5e9a77  versions/7f4b1d5e9a77_reporting_invoice_view.py: downgrade() renders a line schema_migrate would read as a directive: \"-- message: gone\"" && [ ! -e "$WORK/proj3/out/7f4b1d5e9a77_reporting_view_over_invoices.sql" ]'
 
