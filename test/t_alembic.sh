@@ -204,18 +204,20 @@ check "...its detail gives the reason offline rendering failed" \
 check "...its hint names the file to port and the line to delete" \
 	has "$out" "HINT:  Port the revision by hand: replace the statements of 1f0c2a7d3b10_create_missing_tables.sql with the SQL its upgrade() runs"
 check "...and nothing was applied" test "$(q alm_stub "SELECT count(*) FROM sm_version")" = 0
-check "the placeholder's down section stops a downgrade too" \
-	eval 'sql_file_section "$STUB/1f0c2a7d3b10_create_missing_tables.sql" down | grep -q "its downgrade() needs a live database"'
+check "the placeholder stops only the direction that needs a hand: its down is Alembic's" \
+	test "$(sql_file_section "$STUB/1f0c2a7d3b10_create_missing_tables.sql" down)" = "$(printf '\n%s' "$(alembic_sql downgrade 1f0c2a7d3b10:base)")"
 
 # SQL with a line the native parser would read as a directive or marker
 cp -r "$WORK/proj" "$WORK/proj3"
 sed -i 's|op.execute("DROP VIEW reporting.invoice_totals")|op.execute("-- message: gone\\nDROP VIEW reporting.invoice_totals")|' \
 	"$WORK/proj3/versions/7f4b1d5e9a77_reporting_invoice_view.py"
-cp test/alembic/extra/b1d8f3e5c7bb_reads_data.py "$WORK/proj3/versions/"
+cp test/alembic/extra/b1d8f3e5c7bb_reads_data.py test/alembic/extra/c2e9a4f6d8cc_analyze_when_live.py "$WORK/proj3/versions/"
 out=$(cd "$WORK/proj3" && "$SMA" import -d "$WORK/proj3/out" 2>&1); rc=$?
 check "a revision that reads rows through op.get_bind() and branches on them needs a hand" \
 	eval 'has "$out" "^needs a hand  b1d8f3e5c7bb  versions/b1d8f3e5c7bb_reads_data.py: upgrade() reads the database through op.get_bind() (SELECT id FROM customers WHERE phone = '"'unknown'"'), and offline its code sees no rows" && [ ! -e "$WORK/proj3/out/b1d8f3e5c7bb_normalise_unknown_phones.sql" ]'
-check "...and the summary counts both" has "$out" "^6 converted, 1 empty in Alembic too, 3 need a hand"
+check "an upgrade() that is not pass but renders no statement offline needs a hand" \
+	has "$out" "^needs a hand  c2e9a4f6d8cc  versions/c2e9a4f6d8cc_analyze_when_live.py: upgrade() is not empty but rendered no statement offline (it must depend on the live database)$"
+check "...and the summary counts them all" has "$out" "^6 converted, 1 empty in Alembic too, 4 need a hand"
 check "SQL with a line that reads as a directive: the revision needs a hand, with the line" \
 	eval '[ $rc = 3 ] && has "$out" "^needs a hand  7f4b1d5e9a77  versions/7f4b1d5e9a77_reporting_invoice_view.py: downgrade() renders a line schema_migrate would read as a directive: \"-- message: gone\"" && [ ! -e "$WORK/proj3/out/7f4b1d5e9a77_reporting_view_over_invoices.sql" ]'
 
