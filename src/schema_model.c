@@ -100,8 +100,8 @@ static const char *const object_queries[] = {
 	"SELECT 'type ' || io.identity, 'type', io.identity, NULL,"
 	" format('CREATE TYPE %s AS ENUM (%s)', io.identity, l.list), NULL,"
 	" ARRAY[format('CREATE TYPE %s AS ENUM (%s)', io.identity, l.list)], ARRAY[format('DROP TYPE %s', io.identity)], NULL,"
-	" NULL, NULL, NULL, NULL, h.hint, format('ALTER TYPE %I.%I RENAME TO %I', n.nspname, h.hint, t.typname),"
-	" format('ALTER TYPE %s RENAME TO %I', io.identity, h.hint), 0, 'enum', l.labels,"
+	" NULL, NULL, NULL, NULL, h.hint, CASE WHEN h.hint IS NOT NULL THEN format('ALTER TYPE %I.%I RENAME TO %I', n.nspname, h.hint, t.typname) END,"
+	" CASE WHEN h.hint IS NOT NULL THEN format('ALTER TYPE %s RENAME TO %I', io.identity, h.hint) END, 0, 'enum', l.labels,"
 	" ARRAY[format('ALTER TYPE %s RENAME TO %I', io.identity, t.typname || '__sm_old'),"
 	"       format('DROP TYPE %I.%I', n.nspname, t.typname || '__sm_old')],"
 	" 'pg_type'::regclass, t.oid, 0"
@@ -126,8 +126,8 @@ static const char *const object_queries[] = {
 	" ARRAY[CASE WHEN t.typdefaultbin IS NOT NULL THEN format('ALTER DOMAIN %s SET DEFAULT %s', io.identity, pg_get_expr(t.typdefaultbin, 0))"
 	"            ELSE format('ALTER DOMAIN %s DROP DEFAULT', io.identity) END,"
 	"       format('ALTER DOMAIN %s %s NOT NULL', io.identity, CASE WHEN t.typnotnull THEN 'SET' ELSE 'DROP' END)],"
-	" NULL, NULL, NULL, NULL, h.hint, format('ALTER DOMAIN %I.%I RENAME TO %I', n.nspname, h.hint, t.typname),"
-	" format('ALTER DOMAIN %s RENAME TO %I', io.identity, h.hint), 0, NULL, NULL, NULL,"
+	" NULL, NULL, NULL, NULL, h.hint, CASE WHEN h.hint IS NOT NULL THEN format('ALTER DOMAIN %I.%I RENAME TO %I', n.nspname, h.hint, t.typname) END,"
+	" CASE WHEN h.hint IS NOT NULL THEN format('ALTER DOMAIN %s RENAME TO %I', io.identity, h.hint) END, 0, NULL, NULL, NULL,"
 	" 'pg_type'::regclass, t.oid, 0"
 	" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace,"
 	" LATERAL pg_identify_object('pg_type'::regclass, t.oid, 0) io,"
@@ -153,8 +153,8 @@ static const char *const object_queries[] = {
 	"SELECT 'type ' || io.identity, 'type', io.identity, NULL,"
 	" format('CREATE TYPE %s AS (%s)', io.identity, a.list), NULL,"
 	" ARRAY[format('CREATE TYPE %s AS (%s)', io.identity, a.list)], ARRAY[format('DROP TYPE %s', io.identity)], NULL,"
-	" NULL, NULL, NULL, NULL, h.hint, format('ALTER TYPE %I.%I RENAME TO %I', n.nspname, h.hint, t.typname),"
-	" format('ALTER TYPE %s RENAME TO %I', io.identity, h.hint), 0, NULL, NULL, NULL,"
+	" NULL, NULL, NULL, NULL, h.hint, CASE WHEN h.hint IS NOT NULL THEN format('ALTER TYPE %I.%I RENAME TO %I', n.nspname, h.hint, t.typname) END,"
+	" CASE WHEN h.hint IS NOT NULL THEN format('ALTER TYPE %s RENAME TO %I', io.identity, h.hint) END, 0, NULL, NULL, NULL,"
 	" 'pg_type'::regclass, t.oid, 0"
 	" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_class c ON c.oid = t.typrelid,"
 	" LATERAL pg_identify_object('pg_type'::regclass, t.oid, 0) io,"
@@ -186,8 +186,8 @@ static const char *const object_queries[] = {
 	/* sequences (not those of identity columns) */
 	"SELECT 'sequence ' || io.identity, 'sequence', io.identity, NULL, d.def, NULL,"
 	" ARRAY[d.def], ARRAY[format('DROP SEQUENCE %s', io.identity)], ARRAY['ALTER' || substr(d.def, 7)],"
-	" NULL, NULL, NULL, NULL, h.hint, format('ALTER SEQUENCE %I.%I RENAME TO %I', n.nspname, h.hint, c.relname),"
-	" format('ALTER SEQUENCE %s RENAME TO %I', io.identity, h.hint), 0, NULL, NULL, NULL,"
+	" NULL, NULL, NULL, NULL, h.hint, CASE WHEN h.hint IS NOT NULL THEN format('ALTER SEQUENCE %I.%I RENAME TO %I', n.nspname, h.hint, c.relname) END,"
+	" CASE WHEN h.hint IS NOT NULL THEN format('ALTER SEQUENCE %s RENAME TO %I', io.identity, h.hint) END, 0, NULL, NULL, NULL,"
 	" 'pg_class'::regclass, c.oid, 0"
 	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid,"
 	" LATERAL pg_identify_object('pg_class'::regclass, c.oid, 0) io,"
@@ -218,8 +218,8 @@ static const char *const object_queries[] = {
 	"SELECT x.tkey, 'table', x.t, CASE WHEN c.relispartition THEN 'table ' || pio.identity END,"
 	" coalesce(hd.head, '') || tl.tail, NULL,"
 	" ARRAY[coalesce(hd.head, '') || tl.tail], ARRAY[format('DROP TABLE %s', x.t)], NULL,"
-	" hd.head, tl.tail, NULL, NULL, h.hint, format('ALTER TABLE %I.%I RENAME TO %I', n.nspname, h.hint, c.relname),"
-	" format('ALTER TABLE %s RENAME TO %I', x.t, h.hint), 0, NULL, NULL, NULL,"
+	" hd.head, tl.tail, NULL, NULL, h.hint, CASE WHEN h.hint IS NOT NULL THEN format('ALTER TABLE %I.%I RENAME TO %I', n.nspname, h.hint, c.relname) END,"
+	" CASE WHEN h.hint IS NOT NULL THEN format('ALTER TABLE %s RENAME TO %I', x.t, h.hint) END, 0, NULL, NULL, NULL,"
 	" 'pg_class'::regclass, c.oid, 0"
 	REL_FROM_PRE
 	" LEFT JOIN LATERAL (SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = c.oid AND c.relispartition) pi ON true"
@@ -263,8 +263,8 @@ static const char *const object_queries[] = {
 	" ARRAY[y.alt || format('TYPE %s%s USING %I::%s', format_type(a.atttypid, a.atttypmod), d.coll, a.attname, format_type(a.atttypid, a.atttypmod))],"
 	" format('ALTER TABLE %s ADD COLUMN ', x.t), NULL, d.inl, NULL,"
 	" CASE WHEN h.hint IS NOT NULL THEN x.t || '.' || quote_ident(h.hint) END,"
-	" format('ALTER TABLE %s RENAME COLUMN %I TO %I', x.t, h.hint, a.attname),"
-	" format('ALTER TABLE %s RENAME COLUMN %I TO %I', x.t, a.attname, h.hint), a.attnum, NULL, NULL,"
+	" CASE WHEN h.hint IS NOT NULL THEN format('ALTER TABLE %s RENAME COLUMN %I TO %I', x.t, h.hint, a.attname) END,"
+	" CASE WHEN h.hint IS NOT NULL THEN format('ALTER TABLE %s RENAME COLUMN %I TO %I', x.t, a.attname, h.hint) END, a.attnum, NULL, NULL,"
 	" ARRAY[y.alt || 'TYPE ', quote_ident(a.attname), format_type(a.atttypid, a.atttypmod)],"
 	" 'pg_class'::regclass, c.oid, a.attnum"
 	COL_FROM_PRE
@@ -327,8 +327,8 @@ static const char *const object_queries[] = {
 	/* indexes not owned by a constraint, nor attached to a parent index */
 	"SELECT 'index ' || iio.identity, 'index', iio.identity, pk.pkey, d.def, NULL,"
 	" ARRAY[d.def], ARRAY[format('DROP INDEX %s', iio.identity)], NULL,"
-	" NULL, NULL, NULL, NULL, h.hint, format('ALTER INDEX %I.%I RENAME TO %I', n.nspname, h.hint, ic.relname),"
-	" format('ALTER INDEX %s RENAME TO %I', iio.identity, h.hint), 0, NULL, NULL, NULL,"
+	" NULL, NULL, NULL, NULL, h.hint, CASE WHEN h.hint IS NOT NULL THEN format('ALTER INDEX %I.%I RENAME TO %I', n.nspname, h.hint, ic.relname) END,"
+	" CASE WHEN h.hint IS NOT NULL THEN format('ALTER INDEX %s RENAME TO %I', iio.identity, h.hint) END, 0, NULL, NULL, NULL,"
 	" 'pg_class'::regclass, ic.oid, 0"
 	" FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid"
 	" JOIN pg_namespace n ON n.oid = ic.relnamespace"
@@ -346,8 +346,8 @@ static const char *const object_queries[] = {
 	/* views and materialized views */
 	"SELECT v.kind || ' ' || io.identity, v.kind, io.identity, NULL, v.def, NULL,"
 	" ARRAY[v.def], ARRAY[format('DROP %s %s', upper(v.kind), io.identity)], NULL,"
-	" NULL, NULL, NULL, NULL, h.hint, format('ALTER %s %I.%I RENAME TO %I', upper(v.kind), n.nspname, h.hint, c.relname),"
-	" format('ALTER %s %s RENAME TO %I', upper(v.kind), io.identity, h.hint), 0, NULL, NULL, NULL,"
+	" NULL, NULL, NULL, NULL, h.hint, CASE WHEN h.hint IS NOT NULL THEN format('ALTER %s %I.%I RENAME TO %I', upper(v.kind), n.nspname, h.hint, c.relname) END,"
+	" CASE WHEN h.hint IS NOT NULL THEN format('ALTER %s %s RENAME TO %I', upper(v.kind), io.identity, h.hint) END, 0, NULL, NULL, NULL,"
 	" 'pg_class'::regclass, c.oid, 0"
 	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" CROSS JOIN LATERAL pg_identify_object('pg_class'::regclass, c.oid, 0) io"
@@ -367,10 +367,12 @@ static const char *const object_queries[] = {
 	" FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
 	" CROSS JOIN LATERAL pg_identify_object('pg_proc'::regclass, p.oid, 0) io"
 	" CROSS JOIN LATERAL (SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END AS kind) f"
-	" WHERE p.prokind IN ('f', 'p', 'w') AND " NSP_OK("n") " AND " NOT_MEMBER("pg_proc", "p.oid"),
+	" WHERE p.prokind IN ('f', 'p', 'w') AND " NSP_OK("n") " AND " NOT_MEMBER("pg_proc", "p.oid")
+	/* not the constructors a range type makes for itself */
+	" AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i')",
 
 	/* triggers: user triggers, not clones on partitions */
-	"SELECT 'trigger ' || gio.identity, 'trigger', gio.identity, x.tkey, pg_get_triggerdef(g.oid) || ' ' || g.tgenabled, NULL,"
+	"SELECT 'trigger ' || gio.identity, 'trigger', gio.identity, x.tkey, pg_get_triggerdef(g.oid) || ' ' || g.tgenabled::text, NULL,"
 	" ARRAY[pg_get_triggerdef(g.oid)] || CASE g.tgenabled"
 	"   WHEN 'D' THEN ARRAY[format('ALTER TABLE %s DISABLE TRIGGER %I', x.t, g.tgname)]"
 	"   WHEN 'R' THEN ARRAY[format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', x.t, g.tgname)]"
@@ -405,7 +407,7 @@ static const char *const object_queries[] = {
 	"WITH src(tkey, kw, obj, acl, dflt) AS ("
 	"  SELECT CASE c.relkind WHEN 'S' THEN 'sequence ' WHEN 'v' THEN 'view ' WHEN 'm' THEN 'materialized view ' ELSE 'table ' END || io.identity,"
 	"    CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, io.identity, c.relacl,"
-	"    acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END, c.relowner)"
+	"    acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::\"char\", c.relowner)"
 	"  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 	"  CROSS JOIN LATERAL pg_identify_object('pg_class'::regclass, c.oid, 0) io"
 	"  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relacl IS NOT NULL AND " NSP_OK("n") " AND " NOT_MEMBER("pg_class", "c.oid")
@@ -538,6 +540,13 @@ col_text(const SmEnv *env, HeapTuple tup, TupleDesc td, int col)
 
 	if (isnull)
 		return NULL;
+	/* a query may yield a name or another type: print it then */
+	if (TupleDescAttr(td, col)->atttypid != TEXTOID)
+	{
+		char	   *v = SPI_getvalue(tup, td, col + 1);
+
+		return sm_strndup(env, v, strlen(v));
+	}
 	t = DatumGetTextPP(d);
 	len = VARSIZE_ANY_EXHDR(t);
 	return sm_strndup(env, VARDATA_ANY(t), len);
