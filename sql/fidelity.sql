@@ -153,5 +153,13 @@ SELECT * FROM sm_current('fid_goose_go');
 SELECT * FROM sm_history('fid_bad_flyway_callback');
 SELECT revision, file FROM sm_history('fid_flyway_clean_callback');
 
+-- Found on BeeeOn/server-db: sqitch change names may hold "/" (scripts in
+-- subdirectories); the revision id is the name, as sqitch.changes has it
+SELECT revision, down_revisions, file, has_down FROM sm_history('fid_sqitch_slash');
+SET client_min_messages = warning;
+SELECT sm_upgrade('table/items', 'fid_sqitch_slash');
+SELECT sm_downgrade('base', 'fid_sqitch_slash');
+RESET client_min_messages;
+
 \c contrib_regression
 DROP DATABASE sm_fidelity_regress;
