@@ -120,6 +120,10 @@ tool_run() {
 		fi ;;
 	esac
 	while IFS= read -r f; do
+		if [ -n "$upto" ]; then
+			v=$(basename "$f"); v=${v%%_*}
+			[ "$v" -gt "$upto" ] 2>/dev/null && continue
+		fi
 		case $tool in
 		goose) up_block "$f" '^-- *\+goose +up' '^-- *\+goose +down' >"$WORK/up.sql"; one=-1 ;;
 		golang) cp "$f" "$WORK/up.sql"; one= ;;
@@ -157,7 +161,10 @@ while IFS=$'\t' read -r name format repo commit path license _ prepare; do
 	setpath="SET schema_migrate.path = '$SETS'; SET schema_migrate.timing = off; SET client_min_messages = warning;"
 	n=$(q pub_a -At -c "$setpath" -c "SELECT count(*) FROM sm.sm_history('$set')" 2>"$WORK/a.err") ||
 		n="error: $(grep -m1 ERROR "$WORK/a.err")"
-	if q pub_a -c "$setpath" -c "CALL sm.sm_migrate('head', '$set')" >"$WORK/a.out" 2>&1; then
+	# prepare=upto=REV: both sides stop at version REV (e.g. before a Go migration)
+	target=head upto=
+	case $prepare in upto=*) upto=${prepare#upto=}; target=$upto ;; esac
+	if q pub_a -c "$setpath" -c "CALL sm.sm_migrate('$target', '$set')" >"$WORK/a.out" 2>&1; then
 		a="ok ($(q pub_a -At -c "$setpath" -c "SELECT count(*) FROM sm.sm_history('$set') WHERE applied") applied)"
 	else
 		a="$(grep -m1 ERROR "$WORK/a.out") [$(grep -m1 CONTEXT "$WORK/a.out" | sed 's/.*file //')] after $(q pub_a -At -c "$setpath" -c "SELECT count(*) FROM sm.sm_history('$set') WHERE applied" 2>/dev/null) applied"
