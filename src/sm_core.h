@@ -95,6 +95,9 @@ typedef struct Migration
 	char	   *verify_sql;		/* run after up_sql; failing fails the step */
 	int			verify_line;
 	const char *verify_file;
+	/* how the tool's own bookkeeping names it and sums it; NULL: revision */
+	const char *tool_key;
+	const char *tool_checksum;
 } Migration;
 
 /* Parse one file.  data need not be NUL-terminated; it is copied. */

@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+#
+# test/t_formats_more.sh -- Liquibase formatted SQL, graphile-migrate, Hasura
+# and Drizzle Kit sets give the same schema through schema_migrate as through
+# the tool's own order; each format's errors are refused naming the file;
+# sm_adopt takes over each tool's bookkeeping (written by the real tool
+# where it is installed: graphile-migrate and drizzle-orm under /work/npm,
+# Liquibase under /work/npm/liquibase; SM_NPM overrides that root).
+#
+# For each fixture set test/sets/fmt_<tool>:
+#   database A: sm_upgrade('head'), dump; where downs exist sm_downgrade('base')
+#               gives the empty schema and sm_upgrade('head') the same dump;
+#   database B: the migrations applied with psql in the tool's order, worked
+#               out here from the files (journal, names, changelog), dumped.
+#
+# Uses the cluster of the environment when PGHOST is set, else starts one.
+
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+ROOT=$(pwd)
+# shellcheck source=test/lib/cluster.sh
+. "$ROOT/test/lib/cluster.sh"
+
+if [ -z "${PGHOST:-}" ]; then
+	sm_cluster_start || exit 2
+fi
+BIN=$("$(sm_pg_config)" --bindir)
+PSQL_CMD=("$BIN/psql" -X -q -v ON_ERROR_STOP=1)
+PG_DUMP=("$BIN/pg_dump" --schema-only --no-owner --no-privileges)
+NPM=${SM_NPM:-/work/npm}
+ONLY=${SM_FORMATS:-drizzle graphile hasura liquibase}
+
+WORK=$(mktemp -d /tmp/sm-formats-more.XXXXXX)
+chmod 0755 "$WORK"
+trap 'rm -rf -- "$WORK"' EXIT
+if [ -n "${SM_CLUSTER_DIR:-}" ]; then
+	SETS=$(sm_readable_copy "$ROOT/test/sets") || exit 2
+else
+	cp -R "$ROOT/test/sets" "$WORK/sets" && SETS=$WORK/sets
+	[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SETS"
+	chmod -R go+rX "$SETS"
+fi
+
+failures=0
+fail() { echo "not ok - $*"; failures=$((failures + 1)); }
+pass() { echo "ok - $*"; }
+
+psql_db() { local db=$1; shift; "${PSQL_CMD[@]}" -d "$db" "$@"; }
+conninfo() { echo "postgres://${PGUSER:-postgres}@localhost:${PGPORT}/$1?host=${PGHOST}"; }
+
+fresh_db() {
+	psql_db postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null 2>&1 &&
+		psql_db "$1" -c "CREATE SCHEMA sm" -c "CREATE EXTENSION schema_migrate SCHEMA sm" >/dev/null
+}
+
+# the schema without the lines that differ between runs, and without the
+# tools' own bookkeeping schemas and tables
+dump() {
+	"${PG_DUMP[@]}" -N drizzle -N graphile_migrate -N hdb_catalog -T databasechangelog \
+		-T databasechangeloglock -d "$1" |
+		grep -v -e '^-- Dumped' -e '^\\restrict' -e '^\\unrestrict' >"$2"
+}
+
+sm() {
+	local db=$1 sql=$2
+	psql_db "$db" -At -c "SET schema_migrate.path = '$SETS'" -c "SET client_min_messages = warning" -c "$sql"
+}
+
+compare() {
+	if ! diff -u "$2" "$3" >"$WORK/diff"; then
+		fail "$1"
+		head -n 60 "$WORK/diff"
+	else
+		pass "$1"
+	fi
+}
+
+# expect_error DB SET PATTERN WHAT: sm_status on the set fails matching PATTERN
+expect_error() {
+	local out
+	if out=$(sm "$1" "SELECT count(*) FROM sm.sm_history('$2')" 2>&1); then
+		fail "$4: set $2 was accepted"
+	elif grep -qE -- "$3" <<<"$out"; then
+		pass "$4"
+	else
+		fail "$4: unexpected error"
+		echo "$out" | head -n 5
+	fi
+}
+
+# ---- the tools' own order: one up script per line on stdout ----------------
+
+order_drizzle() { jq -r '.entries | sort_by(.idx) | .[].tag' "$1/meta/_journal.json" | sed "s|^|$1/|; s|$|.sql|"; }
+order_graphile() { ls "$1/committed" | grep -E '^[0-9]+(-[-_a-zA-Z0-9]*)?\.sql$' | sort | sed "s|^|$1/committed/|"; }
+order_hasura() {
+	local d=$1
+	[ -n "$(ls -d "$d"/[0-9]*_*/ 2>/dev/null)" ] || d=$(ls -d "$d"/*/ | head -n 1)
+	for m in "${d%/}"/[0-9]*_*/; do
+		m=${m%/}
+		[ -s "$m/up.sql" ] && printf '%s\t%s\n' "$(basename "$m" | cut -d_ -f1)" "$m/up.sql"
+	done | sort -k1,1n | cut -f2
+}
+
+apply_with_psql() {
+	local db=$1 tool=$2 dir=$3 f
+	while IFS= read -r f; do
+		case $tool in
+		liquibase) liquibase_up "$f" >"$WORK/up.sql" ;;
+		*) cp "$f" "$WORK/up.sql" ;;
+		esac
+		if ! psql_db "$db" -f "$WORK/up.sql" >"$WORK/psql.out" 2>&1; then
+			fail "$tool: psql could not apply $f"
+			cat "$WORK/psql.out"
+			return 1
+		fi
+	done < <("order_$tool" "$dir")
+}
+
+# up to head, down to base (when downs exist), up again; then psql
+roundtrip() {
+	local tool=$1 set_name=$2 downs=$3
+	fresh_db sm_fm_a || { fail "$tool: could not create database"; return; }
+	if ! sm sm_fm_a "SELECT sm.sm_upgrade('head', '$set_name')" >"$WORK/out" 2>&1; then
+		fail "$tool: sm_upgrade('head') failed"
+		cat "$WORK/out"
+		return
+	fi
+	dump sm_fm_a "$WORK/a1.sql"
+	if [ "$downs" = yes ]; then
+		if sm sm_fm_a "SELECT sm.sm_downgrade('base', '$set_name')" >"$WORK/out" 2>&1; then
+			dump sm_fm_a "$WORK/a0.sql"
+			compare "$tool: sm_downgrade('base') gives the empty schema" "$WORK/empty.sql" "$WORK/a0.sql"
+			sm sm_fm_a "SELECT sm.sm_upgrade('head', '$set_name')" >/dev/null ||
+				fail "$tool: second sm_upgrade('head') failed"
+			dump sm_fm_a "$WORK/a2.sql"
+			compare "$tool: up, down, up gives the same schema as up" "$WORK/a1.sql" "$WORK/a2.sql"
+		else
+			fail "$tool: sm_downgrade('base') failed"
+			cat "$WORK/out"
+		fi
+	fi
+	fresh_db sm_fm_b || { fail "$tool: could not create database"; return; }
+	apply_with_psql sm_fm_b "$tool" "$SETS/$set_name" || return
+	dump sm_fm_b "$WORK/b.sql"
+	compare "$tool: schema_migrate and psql in $tool's order give the same schema ($(grep -c '^CREATE' "$WORK/a1.sql") CREATE statements)" \
+		"$WORK/a1.sql" "$WORK/b.sql"
+}
+
+# a copy of a set under a new name, for error cases and partial runs
+scratch_set() {
+	rm -rf "${SETS:?}/$2"
+	cp -R "$SETS/$1" "$SETS/$2"
+	chmod -R go+rX "$SETS/$2"
+	[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SETS/$2"
+	echo "$SETS/$2"
+}
+
+# adopt_check TOOL SET DB APPLIED: sm_adopt, then sm_upgrade must apply the
+# rest only, giving the schema of database A (a1.sql)
+adopt_check() {
+	local tool=$1 set_name=$2 db=$3 want=$4 got
+	if ! got=$(sm "$db" "SELECT sm.sm_adopt('$tool', '$set_name')" 2>&1); then
+		fail "$tool: sm_adopt failed"
+		echo "$got"
+		return
+	fi
+	[ "$got" = "$want" ] && pass "$tool: sm_adopt reads the tool's table: now at $got" ||
+		fail "$tool: sm_adopt says $got, expected $want"
+	got=$(sm "$db" "SELECT count(*) FROM sm.sm_version WHERE set_name = '$set_name'")
+	[ "$got" = "$5" ] && pass "$tool: $got revisions recorded by sm_adopt" ||
+		fail "$tool: $got revisions recorded, expected $5"
+	if ! sm "$db" "SELECT sm.sm_upgrade('head', '$set_name')" >"$WORK/out" 2>&1; then
+		fail "$tool: sm_upgrade after sm_adopt failed (did it re-run an adopted migration?)"
+		head -n 5 "$WORK/out"
+		return
+	fi
+	dump "$db" "$WORK/c.sql"
+	compare "$tool: the tool's part plus sm_upgrade's rest gives the schema of sm_upgrade alone" \
+		"$WORK/a1.sql" "$WORK/c.sql"
+}
+
+# ---- Drizzle --------------------------------------------------------------------
+
+drizzle_tests() {
+	local s
+	roundtrip drizzle fmt_drizzle no
+	# the real drizzle-orm migrator applies the journal's first 9 entries
+	if [ -d "$NPM/drizzle/node_modules/drizzle-orm" ]; then
+		s=$(scratch_set fmt_drizzle fmt_drizzle_part)
+		jq '.entries |= .[:9]' "$SETS/fmt_drizzle/meta/_journal.json" >"$s/meta/_journal.json"
+		fresh_db sm_fm_c
+		cat >"$WORK/drizzle.mjs" <<-'JS'
+			import { drizzle } from "drizzle-orm/node-postgres";
+			import { migrate } from "drizzle-orm/node-postgres/migrator";
+			const db = drizzle(process.argv[2]);
+			await migrate(db, { migrationsFolder: process.argv[3] });
+			await db.$client.end();
+		JS
+		cp "$WORK/drizzle.mjs" "$NPM/drizzle/run-migrate.mjs"
+		if node "$NPM/drizzle/run-migrate.mjs" "$(conninfo sm_fm_c)" "$s" >"$WORK/out" 2>&1; then
+			local n
+			n=$(psql_db sm_fm_c -At -c "SELECT count(*) FROM drizzle.__drizzle_migrations")
+			[ "$n" = 9 ] && pass "drizzle: drizzle-orm's migrator applied 9 migrations" ||
+				fail "drizzle: drizzle-orm's migrator recorded $n migrations"
+			n=$(psql_db sm_fm_c -At -c "SELECT hash FROM drizzle.__drizzle_migrations ORDER BY id LIMIT 1")
+			[ "$n" = "$(sha256sum <"$s/0000_bright_wolverine.sql" | cut -c1-64)" ] &&
+				pass "drizzle: its hash is the SHA-256 of the file" || fail "drizzle: hash $n"
+			adopt_check drizzle fmt_drizzle sm_fm_c 0008_lazy_storm 9
+		else
+			fail "drizzle: drizzle-orm's migrator failed"
+			cat "$WORK/out"
+		fi
+		# and the real tool to head gives what sm_upgrade gives
+		fresh_db sm_fm_b
+		if node "$NPM/drizzle/run-migrate.mjs" "$(conninfo sm_fm_b)" "$SETS/fmt_drizzle" >"$WORK/out" 2>&1; then
+			dump sm_fm_b "$WORK/b.sql"
+			compare "drizzle: drizzle-orm's migrator to head gives the schema of sm_upgrade" "$WORK/a1.sql" "$WORK/b.sql"
+		else
+			fail "drizzle: drizzle-orm's migrator to head failed"
+			cat "$WORK/out"
+		fi
+		rm -f "$NPM/drizzle/run-migrate.mjs"
+	else
+		echo "# drizzle-orm is not installed under $NPM/drizzle: adoption from the real tool skipped"
+	fi
+	# errors
+	s=$(scratch_set fmt_drizzle fmt_bad_drizzle)
+	echo 'CREATE TABLE "stray" ("id" integer);' >"$s/0017_stray_file.sql"
+	expect_error sm_fm_a fmt_bad_drizzle '0017_stray_file.sql.*is not in the journal' \
+		"drizzle: a file missing from the journal is refused naming it"
+	rm "$s/0017_stray_file.sql" "$s/0003_sharp_havok.sql"
+	expect_error sm_fm_a fmt_bad_drizzle 'lists "0003_sharp_havok.sql", which does not exist' \
+		"drizzle: a journal entry without its file is refused"
+	s=$(scratch_set fmt_drizzle fmt_bad_drizzle)
+	sed -i 's/"postgresql"/"sqlite"/' "$s/meta/_journal.json"
+	expect_error sm_fm_a fmt_bad_drizzle 'is for dialect "sqlite"' "drizzle: a journal of another dialect is refused"
+	rm -rf "$s"
+}
+
+fresh_db sm_fm_empty && dump sm_fm_empty "$WORK/empty.sql"
+for tool in $ONLY; do
+	echo "# --- $tool"
+	"${tool}_tests"
+done
+for db in sm_fm_a sm_fm_b sm_fm_c sm_fm_empty; do
+	psql_db postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+done
+
+if [ "$failures" -ne 0 ]; then
+	echo "t_formats_more: $failures failure(s)"
+	exit 1
+fi
+echo "t_formats_more: all formats agree"
