@@ -121,8 +121,8 @@ apply_with_psql() {
 roundtrip() {
 	local tool=$1 set_name=$2 downs=$3
 	fresh_db sm_fm_a || { fail "$tool: could not create database"; return; }
-	if ! sm sm_fm_a "SELECT sm.sm_upgrade('head', '$set_name')" >"$WORK/out" 2>&1; then
-		fail "$tool: sm_upgrade('head') failed"
+	if ! sm sm_fm_a "CALL sm.sm_migrate('head', '$set_name')" >"$WORK/out" 2>&1; then
+		fail "$tool: CALL sm_migrate('head') failed"
 		cat "$WORK/out"
 		return
 	fi
@@ -131,8 +131,8 @@ roundtrip() {
 		if sm sm_fm_a "SELECT sm.sm_downgrade('base', '$set_name')" >"$WORK/out" 2>&1; then
 			dump sm_fm_a "$WORK/a0.sql"
 			compare "$tool: sm_downgrade('base') gives the empty schema" "$WORK/empty.sql" "$WORK/a0.sql"
-			sm sm_fm_a "SELECT sm.sm_upgrade('head', '$set_name')" >/dev/null ||
-				fail "$tool: second sm_upgrade('head') failed"
+			sm sm_fm_a "CALL sm.sm_migrate('head', '$set_name')" >/dev/null ||
+				fail "$tool: second CALL sm_migrate('head') failed"
 			dump sm_fm_a "$WORK/a2.sql"
 			compare "$tool: up, down, up gives the same schema as up" "$WORK/a1.sql" "$WORK/a2.sql"
 		else
@@ -170,7 +170,7 @@ adopt_check() {
 	got=$(sm "$db" "SELECT count(*) FROM sm.sm_version WHERE set_name = '$set_name'")
 	[ "$got" = "$5" ] && pass "$tool: $got revisions recorded by sm_adopt" ||
 		fail "$tool: $got revisions recorded, expected $5"
-	if ! sm "$db" "SELECT sm.sm_upgrade('head', '$set_name')" >"$WORK/out" 2>&1; then
+	if ! sm "$db" "CALL sm.sm_migrate('head', '$set_name')" >"$WORK/out" 2>&1; then
 		fail "$tool: sm_upgrade after sm_adopt failed (did it re-run an adopted migration?)"
 		head -n 5 "$WORK/out"
 		return
@@ -235,6 +235,75 @@ drizzle_tests() {
 	s=$(scratch_set fmt_drizzle fmt_bad_drizzle)
 	sed -i 's/"postgresql"/"sqlite"/' "$s/meta/_journal.json"
 	expect_error sm_fm_a fmt_bad_drizzle 'is for dialect "sqlite"' "drizzle: a journal of another dialect is refused"
+	rm -rf "$s"
+}
+
+# ---- graphile-migrate -------------------------------------------------------------
+
+# graphile-migrate CMD DB MIGRATIONS_FOLDER: the real tool with a .gmrc of its own
+gm_run() {
+	mkdir -p "$WORK/gm"
+	cat >"$WORK/gm/.gmrc" <<-JSON
+		{ "connectionString": "$(conninfo "$2")", "migrationsFolder": "$3" }
+	JSON
+	(cd "$WORK/gm" && "$NPM/graphile-migrate/node_modules/.bin/graphile-migrate" "$1")
+}
+
+graphile_tests() {
+	local s n
+	roundtrip graphile fmt_graphile no
+	got=$(sm sm_fm_a "SELECT revision || ' ' || message FROM sm.sm_history('fmt_graphile') WHERE revision IN ('000004', '000008') ORDER BY 1" 2>&1)
+	[ "$got" = $'000004 \n000008 concurrent index' ] &&
+		pass "graphile-migrate: messages come from --! Message (none for 000004)" || fail "graphile-migrate: history says $got"
+	got=$(sm sm_fm_a "SELECT transactional FROM sm.sm_history('fmt_graphile') WHERE revision = '000008'" 2>&1)
+	[ "$got" = f ] && pass "graphile-migrate: --! no-transaction makes 000008 non-transactional" ||
+		fail "graphile-migrate: 000008 transactional = $got"
+	if [ -x "$NPM/graphile-migrate/node_modules/.bin/graphile-migrate" ]; then
+		# the real tool runs the first 8 committed migrations
+		s=$(scratch_set fmt_graphile fmt_graphile_part)
+		rm "$s"/committed/00000[9]*.sql "$s"/committed/0000[1-9][0-9]*.sql
+		fresh_db sm_fm_c
+		if gm_run migrate sm_fm_c "$s" >"$WORK/out" 2>&1; then
+			n=$(psql_db sm_fm_c -At -c "SELECT count(*) || ' ' || max(filename) FROM graphile_migrate.migrations")
+			[ "$n" = "8 000008.sql" ] && pass "graphile-migrate: the real tool ran 8 migrations" ||
+				fail "graphile-migrate: the real tool recorded $n"
+			adopt_check graphile-migrate fmt_graphile sm_fm_c 000008 8
+		else
+			fail "graphile-migrate: the real tool failed"
+			cat "$WORK/out"
+		fi
+		fresh_db sm_fm_b
+		if gm_run migrate sm_fm_b "$SETS/fmt_graphile" >"$WORK/out" 2>&1; then
+			dump sm_fm_b "$WORK/b.sql"
+			compare "graphile-migrate: the real tool to head gives the schema of sm_upgrade" "$WORK/a1.sql" "$WORK/b.sql"
+		else
+			fail "graphile-migrate: the real tool to head failed"
+			cat "$WORK/out"
+		fi
+	else
+		echo "# graphile-migrate is not installed under $NPM/graphile-migrate: adoption from the real tool skipped"
+	fi
+	# errors
+	s=$(scratch_set fmt_graphile fmt_bad_graphile)
+	rm "$s/committed/000005-current-user-id-function.sql"
+	expect_error sm_fm_a fmt_bad_graphile "000006-row-level-security.sql.*expected previous hash" \
+		"graphile-migrate: a broken hash chain is refused naming the file"
+	s=$(scratch_set fmt_graphile fmt_bad_graphile)
+	sed -i 's/char_length(title) < 200/char_length(title) < 300/' "$s/committed/000007-projects.sql"
+	expect_error sm_fm_a fmt_bad_graphile "hash for graphile-migrate migration \"committed/000007-projects.sql\" does not match" \
+		"graphile-migrate: an edited committed file is refused"
+	sed -i '3a --! AllowInvalidHash' "$s/committed/000007-projects.sql"
+	got=$(sm sm_fm_a "SELECT count(*) FROM sm.sm_history('fmt_bad_graphile')" 2>&1)
+	[ "$got" = 17 ] && pass "graphile-migrate: --! AllowInvalidHash lets an edited file through" ||
+		fail "graphile-migrate: with AllowInvalidHash: $got"
+	s=$(scratch_set fmt_graphile fmt_bad_graphile)
+	printf -- '--! Previous: -\n--! Hash: sha1:0\n--! AllowInvalidHash\n\ncreate schema s;\ngrant usage on schema s to :DATABASE_OWNER;\n' \
+		>"$s/committed/000001-create-schema-app.sql"
+	rm "$s"/committed/00000[2-9]*.sql "$s"/committed/0000[1-9][0-9]*.sql
+	expect_error sm_fm_a fmt_bad_graphile 'placeholder ":DATABASE_OWNER"' "graphile-migrate: a placeholder is refused"
+	printf -- '--! Previous: -\n--! Hash: sha1:0\ncreate schema s;\n' >"$s/committed/000001-create-schema-app.sql"
+	expect_error sm_fm_a fmt_bad_graphile 'there should be two newlines after the headers' \
+		"graphile-migrate: headers not followed by an empty line are refused"
 	rm -rf "$s"
 }
 
