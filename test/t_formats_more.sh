@@ -307,6 +307,57 @@ graphile_tests() {
 	rm -rf "$s"
 }
 
+# ---- Hasura ----------------------------------------------------------------------
+
+hasura_tests() {
+	local s f n=0 v
+	roundtrip hasura fmt_hasura yes
+	# config v2: the migration directories in the set itself
+	s=$(scratch_set fmt_hasura fmt_hasura_v2)
+	mv "$s"/default/* "$s"/ && rmdir "$s/default"
+	fresh_db sm_fm_b
+	if sm sm_fm_b "CALL sm.sm_migrate('head', 'fmt_hasura_v2')" >"$WORK/out" 2>&1; then
+		dump sm_fm_b "$WORK/b.sql"
+		compare "hasura: the config v2 layout gives the same schema" "$WORK/a1.sql" "$WORK/b.sql"
+	else
+		fail "hasura: the config v2 layout failed"
+		cat "$WORK/out"
+	fi
+	# sm_adopt: the first 6 migrations applied and recorded as the CLI does
+	fresh_db sm_fm_c
+	psql_db sm_fm_c -c "CREATE SCHEMA hdb_catalog" \
+		-c "CREATE TABLE hdb_catalog.schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)" >/dev/null
+	while IFS= read -r f; do
+		n=$((n + 1))
+		[ $n -le 6 ] || break
+		v=$(basename "$(dirname "$f")" | cut -d_ -f1)
+		psql_db sm_fm_c -1 -f "$f" -c "INSERT INTO hdb_catalog.schema_migrations VALUES ($v, false)" >/dev/null ||
+			fail "hasura: psql could not apply $f"
+	done < <(order_hasura "$SETS/fmt_hasura")
+	psql_db sm_fm_c -c "UPDATE hdb_catalog.schema_migrations SET dirty = true WHERE version = $v" >/dev/null
+	got=$(sm sm_fm_c "SELECT sm.sm_adopt('hasura', 'fmt_hasura')" 2>&1)
+	grep -q "records version $v of set \"fmt_hasura\" as dirty" <<<"$got" && grep -q "hasura migrate apply --skip-execution" <<<"$got" &&
+		pass "hasura: a dirty version is refused with the CLI's way out" || { fail "hasura: dirty: $got"; }
+	psql_db sm_fm_c -c "UPDATE hdb_catalog.schema_migrations SET dirty = false" >/dev/null
+	adopt_check hasura fmt_hasura sm_fm_c "$v" 6
+	# errors
+	s=$(scratch_set fmt_hasura fmt_bad_hasura)
+	f=$(ls -d "$s"/default/*_create_index_todos_user)
+	printf -- '- type: run_sql\n  args:\n    sql: CREATE INDEX x ON todos (title)\n' >"$f/up.yaml"
+	expect_error sm_fm_a fmt_bad_hasura "Hasura migration \"default/$(basename "$f")/up.yaml\" is YAML, not SQL" \
+		"hasura: an up.yaml (config v1) migration is refused naming it"
+	rm "$f/up.yaml"
+	mkdir -p "$s/other/1712345000000_x" && echo 'SELECT 1;' >"$s/other/1712345000000_x/up.sql"
+	expect_error sm_fm_a fmt_bad_hasura 'more than one database folder: "default" and "other"' \
+		"hasura: two database folders are refused naming both"
+	rm -rf "$s/other"
+	mkdir -p "$s/default/20240101120000_diesel_style" && echo 'SELECT 1;' >"$s/default/20240101120000_diesel_style/up.sql"
+	mv "$s"/default/* "$s"/ && rmdir "$s/default"
+	expect_error sm_fm_a fmt_bad_hasura 'is a Hasura migration and "20240101120000_diesel_style" is a diesel migration' \
+		"hasura: a diesel-named directory beside Hasura ones is an error naming both"
+	rm -rf "$s"
+}
+
 fresh_db sm_fm_empty && dump sm_fm_empty "$WORK/empty.sql"
 for tool in $ONLY; do
 	echo "# --- $tool"
