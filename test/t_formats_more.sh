@@ -128,7 +128,7 @@ roundtrip() {
 	fi
 	dump sm_fm_a "$WORK/a1.sql"
 	if [ "$downs" = yes ]; then
-		if sm sm_fm_a "SELECT sm.sm_downgrade('base', '$set_name')" >"$WORK/out" 2>&1; then
+		if sm sm_fm_a "CALL sm.sm_migrate('base', '$set_name')" >"$WORK/out" 2>&1; then
 			dump sm_fm_a "$WORK/a0.sql"
 			compare "$tool: sm_downgrade('base') gives the empty schema" "$WORK/empty.sql" "$WORK/a0.sql"
 			sm sm_fm_a "CALL sm.sm_migrate('head', '$set_name')" >/dev/null ||
@@ -136,10 +136,11 @@ roundtrip() {
 			dump sm_fm_a "$WORK/a2.sql"
 			compare "$tool: up, down, up gives the same schema as up" "$WORK/a1.sql" "$WORK/a2.sql"
 		else
-			fail "$tool: sm_downgrade('base') failed"
+			fail "$tool: CALL sm_migrate('base') failed"
 			cat "$WORK/out"
 		fi
 	fi
+	[ "$tool" = liquibase ] && return	# compared with the real Liquibase below
 	fresh_db sm_fm_b || { fail "$tool: could not create database"; return; }
 	apply_with_psql sm_fm_b "$tool" "$SETS/$set_name" || return
 	dump sm_fm_b "$WORK/b.sql"
@@ -355,6 +356,107 @@ hasura_tests() {
 	mv "$s"/default/* "$s"/ && rmdir "$s/default"
 	expect_error sm_fm_a fmt_bad_hasura 'is a Hasura migration and "20240101120000_diesel_style" is a diesel migration' \
 		"hasura: a diesel-named directory beside Hasura ones is an error naming both"
+	rm -rf "$s"
+}
+
+# ---- Liquibase ---------------------------------------------------------------------
+
+LIQUIBASE=${SM_LIQUIBASE:-$NPM/liquibase-npm/node_modules/liquibase/dist/liquibase/liquibase}
+
+# lb DB DIR COMMAND ARGS...: the real Liquibase against database DB over TCP
+lb() {
+	local db=$1 dir=$2
+	shift 2
+	(cd "$dir" && "$LIQUIBASE" --url="jdbc:postgresql://127.0.0.1:$PGPORT/$db" --username="${PGUSER:-postgres}" \
+		--password=unused --changelog-file=db.changelog-master.xml --search-path=. --show-banner=false \
+		--log-level=severe "$@")
+}
+
+# the real Liquibase needs TCP: give our own cluster a loopback listener
+liquibase_ready() {
+	[ -x "$LIQUIBASE" ] && command -v java >/dev/null || return 1
+	[ "$(psql_db postgres -At -c "SHOW listen_addresses")" = 127.0.0.1 ] && return 0
+	[ -n "${SM_PGDATA:-}" ] || return 1
+	psql_db postgres -c "ALTER SYSTEM SET listen_addresses = '127.0.0.1'" >/dev/null && sm_cluster_restart
+}
+
+liquibase_tests() {
+	local s got
+	roundtrip liquibase fmt_liquibase yes
+	got=$(sm sm_fm_a "SELECT count(*) FILTER (WHERE NOT transactional) || ' ' || count(*) FROM sm.sm_history('fmt_liquibase')")
+	[ "$got" = "1 17" ] && pass "liquibase: 17 changesets (dbms:oracle and ignore:true left out), 1 with runInTransaction:false" ||
+		fail "liquibase: history counts $got"
+	got=$(sm sm_fm_a "SELECT message FROM sm.sm_history('fmt_liquibase') WHERE revision = '001-accounts.1.alice'")
+	[ "$got" = "accounts table" ] && pass "liquibase: --comment gives the message" || fail "liquibase: message $got"
+	if liquibase_ready; then
+		# the real tool to head gives the same schema, and writes the same MD5SUMs
+		fresh_db sm_fm_b
+		if lb sm_fm_b "$SETS/fmt_liquibase" update >"$WORK/out" 2>&1; then
+			dump sm_fm_b "$WORK/b.sql"
+			compare "liquibase: Liquibase update gives the schema of sm_migrate" "$WORK/a1.sql" "$WORK/b.sql"
+			got=$(psql_db sm_fm_b -At -c "SELECT count(*) FILTER (WHERE md5sum LIKE '9:%') || ' ' || count(*) FILTER (WHERE exectype = 'MARK_RAN') FROM databasechangelog")
+			[ "$got" = "17 1" ] && pass "liquibase: Liquibase records 17 changesets with 9: checksums, orders-2 MARK_RAN" ||
+				fail "liquibase: databasechangelog has $got"
+			adopt_check liquibase fmt_liquibase sm_fm_b 020-reporting.rep-5.erin 17
+		else
+			fail "liquibase: Liquibase update failed"
+			cat "$WORK/out"
+		fi
+		# the real tool runs 8 changesets; sm_adopt compares all their MD5SUMs
+		fresh_db sm_fm_c
+		if lb sm_fm_c "$SETS/fmt_liquibase" update-count --count=8 >"$WORK/out" 2>&1; then
+			psql_db sm_fm_c -c "UPDATE databasechangeloglock SET locked = true" >/dev/null
+			got=$(sm sm_fm_c "SELECT sm.sm_adopt('liquibase', 'fmt_liquibase')" 2>&1)
+			grep -q "liquibase release-locks" <<<"$got" && pass "liquibase: a held DATABASECHANGELOGLOCK is refused with Liquibase's way out" ||
+				fail "liquibase: lock: $got"
+			psql_db sm_fm_c -c "UPDATE databasechangeloglock SET locked = false" >/dev/null
+			s=$(scratch_set fmt_liquibase fmt_liquibase_edit)
+			sed -i 's/DEFAULT clock_timestamp()/DEFAULT now()/' "$s/changes/more/010-audit.sql"
+			sed -i 's/total_cents >= 0/total_cents > 0/' "$s/changes/002-orders.sql"
+			got=$(sm sm_fm_c "SELECT sm.sm_adopt('liquibase', 'fmt_liquibase_edit')" 2>&1)
+			grep -q 'orders-1::carol with checksum 9:e3cc9d400407b120e509a51bed4635dc, but file "changes/002-orders.sql"' <<<"$got" &&
+				grep -q "liquibase clear-checksums" <<<"$got" &&
+				pass "liquibase: an edited changeset is refused at sm_adopt with its MD5SUM" || fail "liquibase: edited: $got"
+			rm -rf "$s"
+			adopt_check liquibase fmt_liquibase sm_fm_c 002-orders.orders-3.carol 8
+		else
+			fail "liquibase: Liquibase update-count failed"
+			cat "$WORK/out"
+		fi
+	else
+		echo "# Liquibase (java and $LIQUIBASE) is not available: the real tool's runs skipped"
+	fi
+	# quirks: a plain SQL file in an includeAll directory is changeset raw::includeAll
+	s=$(scratch_set fmt_liquibase fmt_liquibase_raw)
+	printf 'CREATE TABLE plain_sql (id int);\n' >"$s/changes/more/030-plain.sql"
+	got=$(sm sm_fm_a "SELECT revision || ' ' || has_down FROM sm.sm_history('fmt_liquibase_raw') WHERE file = 'changes/more/030-plain.sql'" 2>&1)
+	[ "$got" = "030-plain.raw.includeAll false" ] && pass "liquibase: a plain SQL file under includeAll is one changeset raw by includeAll" ||
+		fail "liquibase: plain SQL file: $got"
+	# errors, each naming the file and line
+	lb_error() {
+		s=$(scratch_set fmt_liquibase fmt_bad_liquibase)
+		printf '%s\n' "$1" >>"$s/changes/more/020-reporting.sql"
+		expect_error sm_fm_a fmt_bad_liquibase "$2" "liquibase: $3"
+	}
+	lb_error $'--changeset erin:rep-6 runAlways:true\nSELECT 1;' \
+		'changeset attribute "runAlways" is not supported in Liquibase changelog "changes/more/020-reporting.sql" line 3[0-9]' \
+		"runAlways is refused by name"
+	lb_error $'--changeset erin:rep-6 failOnError:false\nSELECT 1;' '"failOnError:false" is not supported' "failOnError:false is refused"
+	lb_error $'--changeset erin:rep-6 runWith:psql\nSELECT 1;' 'attribute "runWith" is not supported' "runWith is refused by name"
+	lb_error $'--changeset erin:rep-6 frobnicate:yes\nSELECT 1;' 'attribute "frobnicate" is not supported' "an unknown attribute is refused by name"
+	lb_error $'--property name:x value:y' '"--property" is not supported' "properties are refused"
+	lb_error $'--changeset erin:rep-6\n--preconditions onFail:CONTINUE\n--precondition-sql-check expectedResult:0 SELECT 0\nSELECT 1;' \
+		'onFail value is not supported' "onFail:CONTINUE is refused"
+	lb_error $'--changeset erin:rep-6\n--precondition-column-exists table:a column:b\nSELECT 1;' 'unknown precondition' \
+		"an unknown precondition is refused"
+	lb_error $'--changeset erin:rep-6\n--rollback SELECT 1;' 'changeset without SQL' "a changeset without SQL is refused"
+	lb_error $'--changeset erin:rep-5\nSELECT 1;' 'twice|same|duplicate|already' "a duplicate changeset is refused"
+	s=$(scratch_set fmt_liquibase fmt_bad_liquibase)
+	sed -i 's|</databaseChangeLog>|<changeSet id="x" author="y"><sql>SELECT 1</sql></changeSet></databaseChangeLog>|' "$s/db.changelog-master.xml"
+	expect_error sm_fm_a fmt_bad_liquibase 'XML element "changeSet" is not supported' "liquibase: an XML changeset in the master changelog is refused"
+	s=$(scratch_set fmt_liquibase fmt_bad_liquibase)
+	rm "$s/changes/002-orders.sql"
+	expect_error sm_fm_a fmt_bad_liquibase 'changelog "changes/002-orders.sql" does not exist' "liquibase: an include of a missing file is refused naming it"
 	rm -rf "$s"
 }
 
