@@ -18,8 +18,9 @@
  *	   up.yaml or down.yaml (config v2, the set is the migrations folder),
  *	   or a directory of such directories (config v3, the database folder).
  *	   diesel uses the same shape; Hasura's CLI names them after the time
- *	   in milliseconds (13 digits), diesel after the date (14 digits or
- *	   dashed) and diesel may add metadata.toml, which decides.
+ *	   in milliseconds (13 digits; nanoseconds, 19, in old projects),
+ *	   diesel after the date (14 digits or dashed, or any version written
+ *	   by hand) and diesel may add metadata.toml, which decides.
  *
  * Plain C: no server headers; memory and errors go through SmEnv.
  *
@@ -41,6 +42,16 @@ has_file(const SmFiles *f, const char *dir, const char *file)
 		if (!ents[i].is_dir && strcmp(ents[i].name, file) == 0)
 			return true;
 	return false;
+}
+
+int
+fmt_b_line_of(const char *text, const char *p)
+{
+	int			line = 1;
+
+	for (const char *q = text; q < p; q++)
+		line += *q == '\n';
+	return line;
 }
 
 /* First non-blank line, as Liquibase's FIRST_LINE_PATTERN wants it. */
@@ -78,7 +89,7 @@ fmt_hasura_dir(const SmFiles *f, const char *dir, const char *name)
 	sql = has_file(f, dir, "up.sql") || has_file(f, dir, "down.sql");
 	if (yaml)
 		return true;
-	return sql && d != 14 && !has_file(f, dir, "metadata.toml");
+	return sql && (d == 13 || d >= 16) && !has_file(f, dir, "metadata.toml");
 }
 
 static bool

@@ -40,10 +40,10 @@ typedef struct Json
 static void
 json_fail(Json *j, const char *what)
 {
-	sm_fail(j->env, SM_ERR_MALFORMED, JOURNAL, fmt_line_of(j->text, j->p),
+	sm_fail(j->env, SM_ERR_MALFORMED, JOURNAL, fmt_b_line_of(j->text, j->p),
 			NULL, "Regenerate the journal with drizzle-kit generate.",
 			"invalid Drizzle journal \"" JOURNAL "\" line %d: %s",
-			fmt_line_of(j->text, j->p), what);
+			fmt_b_line_of(j->text, j->p), what);
 }
 
 static void
@@ -188,7 +188,7 @@ read_journal(const SmFiles *f, int *n_out)
 				Entry	   *e = &entries[n++];
 
 				ws(&j);
-				e->line = fmt_line_of(j.text, j.p);
+				e->line = fmt_b_line_of(j.text, j.p);
 				expect(&j, '{');
 				for (bool k1 = true; json_more(&j, '}', k1); k1 = false)
 				{

@@ -26,6 +26,9 @@ extern int	fmt_classify_b(const SmFiles *f, const SmDirEntry *e,
 /* Is dir (named name) a Hasura "<version>_<name>" migration directory? */
 extern bool fmt_hasura_dir(const SmFiles *f, const char *dir, const char *name);
 
+/* The 1-based line of text that p points into. */
+extern int	fmt_b_line_of(const char *text, const char *p);
+
 /* Lowercase hex digests of data, NUL-terminated in out. */
 extern void fmt_md5_hex(const void *data, size_t len, char out[33]);
 extern void fmt_sha1_hex(const void *data, size_t len, char out[41]);

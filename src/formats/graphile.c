@@ -226,7 +226,7 @@ refuse_placeholders(const SmEnv *env, const GmFile *g)
 			q++;
 		if (q - p < 3 || isalnum((unsigned char) *q) || *q == '_')
 			continue;
-		sm_fail(env, SM_ERR_MALFORMED, g->file, fmt_line_of(g->body, p) , NULL,
+		sm_fail(env, SM_ERR_MALFORMED, g->file, fmt_b_line_of(g->body, p) , NULL,
 				"graphile-migrate replaces placeholders from .gmrc, which the server does not read; write the value into the migration with graphile-migrate (uncommit, edit, commit).",
 				"graphile-migrate placeholder \"%.*s\" in file \"%s\" is not supported",
 				(int) (q - p), p, g->file);

@@ -1059,7 +1059,7 @@ read_xml(LbState *st, const char *path, const char *text)
 	for (const char *p = text; (p = strchr(p, '<')) != NULL; p++)
 	{
 		const char *e;
-		int			line = fmt_line_of(text, p);
+		int			line = fmt_b_line_of(text, p);
 
 		if (strncmp(p, "<!--", 4) == 0)
 		{

@@ -92,5 +92,6 @@ extern const UnitCase parser_cases[];
 extern const UnitCase graph_cases[];
 extern const UnitCase plan_cases[];
 extern const UnitCase formats_b_cases[];
+extern const UnitCase format_cases[];
 
 #endif
