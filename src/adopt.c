@@ -36,6 +36,10 @@ typedef struct ToolSpec
 	const char *query;			/* %s: the table; columns: version, flag */
 	bool		ancestors;		/* records only the current version(s) */
 	bool		flag_reverts;	/* flag: a later revert, not a failure */
+	/* issue 16, part B: tools that name migrations their own way */
+	bool		by_key;			/* version is Migration.tool_key, not revision */
+	const char *busy_query;		/* a row: a run is in progress; NULL: none */
+	const char *repair_hint;	/* the tool's own way out of a failed run */
 } ToolSpec;
 
 static const ToolSpec tools[] = {
@@ -55,6 +59,24 @@ static const ToolSpec tools[] = {
 	"SELECT version::text, false FROM %s ORDER BY version", false},
 	{"sqitch", "sqitch.changes",
 	"SELECT change::text, false FROM %s ORDER BY committed_at", false},
+	/* issue 16, part B; a third column is the tool's checksum, compared */
+	{"liquibase", "databasechangelog",
+		"SELECT filename || '::' || id || '::' || author,"
+		" exectype NOT IN ('EXECUTED', 'MARK_RAN', 'RERAN'), md5sum"
+		" FROM %s ORDER BY orderexecuted", false, false, true,
+		"SELECT 1 WHERE CASE WHEN pg_catalog.to_regclass('databasechangeloglock') IS NULL"
+		" THEN false ELSE (pg_catalog.xpath('//l/text()', pg_catalog.query_to_xml("
+		"'SELECT bool_or(locked) AS l FROM databasechangeloglock', false, false, '')))[1]::text"
+		" OPERATOR(pg_catalog.=) 'true' END",
+		"Repair the database with Liquibase first: fix the schema, then \"liquibase release-locks\" or \"liquibase mark-next-changeset-ran\"."},
+	{"graphile-migrate", "graphile_migrate.migrations",
+	"SELECT filename, false, hash FROM %s ORDER BY filename", false, false, true},
+	{"hasura", "hdb_catalog.schema_migrations",
+		"SELECT version::text, dirty FROM %s ORDER BY version", false, false, false, NULL,
+		"Repair the database with the Hasura CLI first: fix the schema, then \"hasura migrate apply --skip-execution --version VERSION\" (or --type down)."},
+	{"drizzle", "drizzle.__drizzle_migrations",
+		"SELECT created_at::text, false FROM %s"
+	" ORDER BY created_at DESC LIMIT 1", true, false, true},
 };
 
 static const ToolSpec *
@@ -66,7 +88,7 @@ find_tool(const char *name)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown migration tool \"%s\"", name),
-			 errhint("Known tools are alembic, flyway, golang-migrate, dbmate, goose, diesel and sqitch.")));
+			 errhint("Known tools are alembic, flyway, golang-migrate, dbmate, goose, diesel, sqitch, liquibase, graphile-migrate, hasura and drizzle.")));
 	return NULL;
 }
 
@@ -117,6 +139,8 @@ refuse_if_tracked(const char *schema, const MigrationSet *set)
  * name once per deployed instance: the k-th record of a name is the k-th
  * instance in the plan ("name--tag" for all but the last).
  */
+static bool liquibase_key_match(const char *stored, const char *ours);
+
 static int
 node_of(const MigrationSet *set, const ToolSpec *t, const char *v, const bool *seen)
 {
@@ -136,7 +160,63 @@ node_of(const MigrationSet *set, const ToolSpec *t, const char *v, const bool *s
 		}
 		return -1;
 	}
+	if (t->by_key)
+	{
+		for (int i = 0; i < g->n; i++)
+		{
+			const char *k = g->nodes[i].mig->tool_key;
+
+			if (k && !seen[i] && (strcmp(k, v) == 0 ||
+								  (strcmp(t->tool, "liquibase") == 0 && liquibase_key_match(v, k))))
+				return i;
+		}
+		return -1;
+	}
 	return graph_find(g, v);
+}
+
+/*
+ * Liquibase records FILENAME as the path it was given (relative to its
+ * search path, maybe with "classpath:"), so the file's path in the set
+ * need only be a tail of it; id and author must be equal.
+ */
+static bool
+liquibase_key_match(const char *stored, const char *ours)
+{
+	const char *ss = strstr(stored, "::"),
+			   *os = strstr(ours, "::");
+	size_t		sp,
+				op;
+
+	if (!ss || !os || strcmp(ss, os) != 0)
+		return false;
+	sp = ss - stored;
+	op = os - ours;
+	return sp >= op && strncmp(stored + sp - op, ours, op) == 0 &&
+		(sp == op || stored[sp - op - 1] == '/' || stored[sp - op - 1] == ':');
+}
+
+/* A recorded checksum that differs from the file's: the file was edited. */
+static void
+check_tool_checksum(const ToolSpec *t, const MigrationSet *set, const Migration *m,
+					const char *v, const char *stored)
+{
+	const char *ours = m->tool_checksum;
+
+	if (!stored || !ours || m->repeatable)
+		return;
+	/* Liquibase upgrades older (8:) checksums itself; only 9: compares */
+	if (strcmp(t->tool, "liquibase") == 0 && strncmp(stored, "9:", 2) != 0)
+		return;
+	if (strcmp(stored, ours) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("%s records %s with checksum %s, but file \"%s\" of set \"%s\" has %s",
+						t->tool, v, stored, m->file, set->name, ours),
+				 errdetail("The file was changed after %s ran it. Nothing was written.", t->tool),
+				 errhint("%s", strcmp(t->tool, "liquibase") == 0 ?
+						 "Restore the file as it was run, or run \"liquibase clear-checksums\" if the change is intended." :
+						 "Restore the committed migration as it was run.")));
 }
 
 /* Read the tool's records into a flag per node; refuse on any mismatch. */
@@ -157,6 +237,9 @@ read_applied(const MigrationSet *set, const ToolSpec *t, const char *table)
 		int			node;
 
 		node = node_of(set, t, v, applied);
+		if (node >= 0 && SPI_tuptable->tupdesc->natts >= 3)
+			check_tool_checksum(t, set, g->nodes[node].mig, v,
+								SPI_getvalue(tup, SPI_tuptable->tupdesc, 3));
 		if (bad && t->flag_reverts && node >= 0)
 		{
 			applied[node] = false;	/* goose logs a down as a new row */
@@ -166,11 +249,13 @@ read_applied(const MigrationSet *set, const ToolSpec *t, const char *table)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("%s records version %s of set \"%s\" as %s", t->tool, v, set->name,
-							strcmp(t->tool, "golang-migrate") == 0 ? "dirty" :
+							strcmp(t->tool, "golang-migrate") == 0 ||
+							strcmp(t->tool, "hasura") == 0 ? "dirty" :
 							strcmp(t->tool, "goose") == 0 ? "rolled back" : "failed"),
 					 errdetail("Nothing was written."),
 					 errhint("%s", strcmp(t->tool, "golang-migrate") == 0 ?
 							 "Repair the database with golang-migrate first: fix the schema, then \"migrate force VERSION\"." :
+							 t->repair_hint ? t->repair_hint :
 							 strcmp(t->tool, "flyway") == 0 ?
 							 "Repair the database with Flyway first: fix the schema, then \"flyway repair\"." :
 							 psprintf("Repair the database with %s first.", t->tool))));
@@ -216,6 +301,13 @@ sm_adopt(PG_FUNCTION_ARGS)
 	store_lock_set(set, false);
 	refuse_if_tracked(schema, set);
 	applied = read_applied(set, t, tool_table(t));
+	if (t->busy_query && SPI_execute(t->busy_query, true, 1) == SPI_OK_SELECT &&
+		SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s holds its lock on the database: a run is in progress or was interrupted", t->tool),
+				 errdetail("Nothing was written."),
+				 errhint("%s", t->repair_hint)));
 
 	steps = palloc0(sizeof(StepRecord) * (set->graph->n + 1));
 	for (int i = 0; i < set->graph->n; i++)

@@ -96,6 +96,9 @@ typedef struct Migration
 	char	   *verify_sql;		/* run after up_sql; failing fails the step */
 	int			verify_line;
 	const char *verify_file;
+	/* how the tool's own bookkeeping names it and sums it; NULL: revision */
+	const char *tool_key;
+	const char *tool_checksum;
 	const char *code_tool;		/* a code migration (goose .go): the tool that
 								 * runs it; NULL for SQL.  Planning through it
 								 * is refused: it is never skipped */

@@ -17,6 +17,7 @@
  *-------------------------------------------------------------------------
  */
 #include "formats/fmt_common.h"
+#include "formats/formats_b.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -27,7 +28,8 @@
 static Migration **fmt_dispatch(const SmFiles *f, SmFormat fmt, int *n_out);
 
 static const char *const format_names[] = {
-	"native", "golang-migrate", "Flyway", "dbmate", "goose", "diesel", "sqitch"
+	"native", "golang-migrate", "Flyway", "dbmate", "goose", "diesel", "sqitch",
+	"Liquibase", "graphile-migrate", "Hasura", "Drizzle"
 };
 
 const char *
@@ -179,16 +181,21 @@ fmt_detect(const SmFiles *f)
 	int			found = -1;
 	const char *found_name = NULL;
 
+	int		   *kb = n ? sm_alloc(f->env, sizeof(int) * n) : NULL;
+
 	for (int i = 0; i < n; i++)
 	{
 		if (!ents[i].is_dir && strcmp(ents[i].name, "sqitch.plan") == 0)
 			has_plan = true;
 		if (ents[i].is_dir && dir_has_file(f, ents[i].name, "up.sql"))
 			has_diesel = true;
+		/* Liquibase, graphile-migrate, Hasura, Drizzle (detect_b.c) */
+		kb[i] = fmt_classify_b(f, &ents[i], &has_diesel);
 	}
 	for (int i = 0; i < n; i++)
 	{
-		int			k = classify_entry(f, &ents[i], has_plan, has_diesel);
+		int			k = kb[i] >= 0 ? kb[i] :
+			classify_entry(f, &ents[i], has_plan, has_diesel);
 
 		if (k < 0)
 			continue;
@@ -269,6 +276,14 @@ fmt_dispatch(const SmFiles *f, SmFormat fmt, int *n_out)
 			return fmt_read_diesel(f, n_out);
 		case SM_FMT_SQITCH:
 			return fmt_read_sqitch(f, n_out);
+		case SM_FMT_LIQUIBASE:
+			return fmt_read_liquibase(f, n_out);
+		case SM_FMT_GRAPHILE:
+			return fmt_read_graphile(f, n_out);
+		case SM_FMT_HASURA:
+			return fmt_read_hasura(f, n_out);
+		case SM_FMT_DRIZZLE:
+			return fmt_read_drizzle(f, n_out);
 	}
 	return fmt_read_native(f, n_out);
 }

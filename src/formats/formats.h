@@ -24,7 +24,12 @@ typedef enum SmFormat
 	SM_FMT_DBMATE,
 	SM_FMT_GOOSE,
 	SM_FMT_DIESEL,
-	SM_FMT_SQITCH
+	SM_FMT_SQITCH,
+	/* issue 16, part B */
+	SM_FMT_LIQUIBASE,
+	SM_FMT_GRAPHILE,
+	SM_FMT_HASURA,
+	SM_FMT_DRIZZLE
 } SmFormat;
 
 typedef struct SmDirEntry
@@ -68,6 +73,11 @@ extern Migration **fmt_read_dbmate(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_goose(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_diesel(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_sqitch(const SmFiles *f, int *n_out);
+/* issue 16, part B (formats_b.h has their detection and digests) */
+extern Migration **fmt_read_liquibase(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_graphile(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_hasura(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_drizzle(const SmFiles *f, int *n_out);
 
 /* ---------- helpers shared by the adapters (fmt_common.c) ---------- */
 
