@@ -69,7 +69,7 @@ extern Migration **fmt_read_goose(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_diesel(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_sqitch(const SmFiles *f, int *n_out);
 
-/* ---------- helpers shared by the adapters (formats.c) ---------- */
+/* ---------- helpers shared by the adapters (fmt_common.c) ---------- */
 
 /* A growable array of migrations. */
 typedef struct FmtList
@@ -107,7 +107,6 @@ extern char *fmt_strip_zeros(const SmEnv *env, const char *s, size_t len);
 extern bool fmt_has_suffix(const char *s, const char *suffix);
 extern size_t fmt_digits(const char *s);
 extern char *fmt_path(const SmEnv *env, const char *dir, const char *name);
-extern int	fmt_line_of(const char *text, const char *p);
 
 /* Next line of text: [*ls, *le) without its newline; false at the end. */
 extern bool fmt_next_line(const char *end, const char **cursor,
@@ -117,18 +116,5 @@ extern bool fmt_next_line(const char *end, const char **cursor,
 extern Migration **fmt_read_numbered(const SmFiles *f,
 									 Migration *(*parse) (const SmFiles *f, const char *name),
 									 const char *tool, int *n_out);
-
-/* The same in the order cmp gives (qsort comparators of Migration *). */
-extern Migration **fmt_read_numbered_by(const SmFiles *f,
-										Migration *(*parse) (const SmFiles *f, const char *name),
-										const char *tool,
-										int (*cmp) (const void *, const void *),
-										int *n_out);
-extern int	fmt_cmp_numeric_version(const void *a, const void *b);
-extern int	fmt_cmp_file_name(const void *a, const void *b);
-
-/* Refuse two migrations whose revision ids are one version. */
-extern void fmt_check_unique(const SmEnv *env, Migration **migs, int n,
-							 const char *tool);
 
 #endif							/* SM_FORMATS_H */
