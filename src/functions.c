@@ -587,7 +587,8 @@ sm_check(PG_FUNCTION_ARGS)
 						   st->partial->revision,
 						   st->partial->direction == PLAN_UP ? "applied" : "reverted",
 						   st->partial->done, st->partial->total),
-				 errhint("%s", ops_hint_partial(set, st->partial->revision, false))));
+				 errhint("%s", ops_hint_partial(set, st->partial->revision,
+										  st->partial->direction, false))));
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("the database is not up to date"),

@@ -52,14 +52,22 @@ ops_call(const MigrationSet *set, const char *fn, const char *args,
 					quote_literal_cstr(set->name));
 }
 
-/* How to get out of a partial state: resume, or record the outcome. */
+/*
+ * How to get out of a partial state: resume, or record the outcome.  A
+ * downgrade resumes with its own target (not recorded), which "head"
+ * would undo.
+ */
 char *
-ops_hint_partial(const MigrationSet *set, const char *rev, bool again)
+ops_hint_partial(const MigrationSet *set, const char *rev, PlanDirection dir,
+				 bool again)
 {
 	char	   *q = quote_literal_cstr(rev);
 
-	return psprintf("Fix the cause and CALL %s%s to run the rest, or record the outcome with SELECT %s or %s.",
-					ops_call(set, "sm_migrate", NULL, "'head'"), again ? " again" : "",
+	return psprintf("Fix the cause and CALL %s%s%s to run the rest, or record the outcome with SELECT %s or %s.",
+					dir == PLAN_UP ? ops_call(set, "sm_migrate", NULL, "'head'") :
+					ops_call(set, "sm_migrate", "target", NULL),
+					dir == PLAN_UP ? "" : " with the downgrade's target",
+					again ? " again" : "",
 					ops_call(set, "sm_resolve", psprintf("%s, 'applied'", q), NULL),
 					ops_call(set, "sm_resolve", psprintf("%s, 'not applied'", q), NULL));
 }
@@ -85,7 +93,7 @@ check_orphans(const MigrationSet *set, const SetState *st, bool partial_ok)
 						p->revision, set->name, p->direction == PLAN_UP ? "applied" : "reverted",
 						p->done, p->total),
 				 errdetail("It is non-transactional, so what ran stays; nothing else can run until it is finished."),
-				 errhint("%s", ops_hint_partial(set, p->revision, false))));
+				 errhint("%s", ops_hint_partial(set, p->revision, p->direction, false))));
 	}
 	if (st->n_orphans > 0)
 		ereport(ERROR,
