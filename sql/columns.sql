@@ -73,8 +73,20 @@ SELECT set_name, current, pending, partial, last_operation, last_revision, last_
 SELECT * FROM sm_current('columns@col_t');
 SELECT sm_check('columns@col_t');
 
+-- a downgrade stopped half-way: the hint resumes with the downgrade's own
+-- target (CALL sm_migrate('head') would undo it), sm_status shows it
+CALL sm_migrate('head', 'col_down_fail');
+CALL sm_migrate('base', 'col_down_fail');
+SELECT sm_check('col_down_fail');
+SELECT set_name, current, pending, partial, last_operation, last_success, last_error
+  FROM sm_status() WHERE set_name = 'col_down_fail';
+-- finished by hand (the second table never existed): the revision is not applied
+SELECT sm_resolve('0001', 'not applied', 'col_down_fail');
+SELECT * FROM sm_current('col_down_fail');
+SELECT to_regclass('col_down_t') IS NULL AS table_gone;
+
 -- leave nothing behind
 DROP SCHEMA col_t CASCADE;
 DROP SCHEMA col_bad CASCADE;
-DELETE FROM sm_version WHERE set_name LIKE 'columns@%';
-DELETE FROM sm_log WHERE set_name LIKE 'columns@%';
+DELETE FROM sm_version WHERE set_name LIKE 'columns@%' OR set_name = 'col_down_fail';
+DELETE FROM sm_log WHERE set_name LIKE 'columns@%' OR set_name = 'col_down_fail';

@@ -385,8 +385,12 @@ ops_resolve(const char *schema, const MigrationSet *set, const char *rev,
 				 st->partial ? errdetail("The partial migration is %s.", st->partial->revision) : 0));
 	want = palloc(sizeof(bool) * (set->graph->n + 1));
 	memcpy(want, st->applied, sizeof(bool) * set->graph->n);
+	/*
+	 * The outcome is the revision's state, whichever way it was going: a
+	 * downgrade finished by hand leaves it "not applied".
+	 */
 	if (st->partial->node >= 0)
-		want[st->partial->node] = ((st->partial->direction == PLAN_UP) == applied);
+		want[st->partial->node] = applied;
 	store_clear_partial(schema, set);
 	store_stamp(schema, set, st, want);
 }
