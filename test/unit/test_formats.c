@@ -8,6 +8,7 @@
 
 #include "unit.h"
 #include "memfiles.h"
+#include "formats/fmt_common.h"
 
 static MemFS fs;
 static SmFormat detected;
@@ -327,6 +328,24 @@ t_native_natural_order(void)
 	}
 }
 
+static void
+t_flyway_callbacks(void)
+{
+	int			n;
+
+	CHECK_INT(fmt_flyway_callback("afterMigrate.sql"), 'm');
+	CHECK_INT(fmt_flyway_callback("afterMigrateApplied__001_views.sql"), 'm');
+	CHECK_INT(fmt_flyway_callback("beforeClean.sql"), 'o');
+	CHECK_INT(fmt_flyway_callback("afterMigrateX.sql"), 0);
+	CHECK_INT(fmt_flyway_callback("V1__a.sql"), 0);
+	folder("V1__a.sql", "SELECT 1;", "beforeClean.sql", "SELECT 2;", NULL);
+	read_folder(&n);
+	CHECK_INT(detected, SM_FMT_FLYWAY);
+	CHECK_INT(n, 1);
+	folder("V1__a.sql", "SELECT 1;", "afterMigrate.sql", "SELECT 2;", NULL);
+	EXPECT_ERR(SM_ERR_CANNOT_RUN, read_folder(&n), "callback", "afterMigrate.sql");
+}
+
 const UnitCase format_cases[] = {
 	{"golang: integer order, keyed by version and direction", t_golang_order_and_keys},
 	{"golang: 9 and 09 are one version", t_golang_duplicate},
@@ -339,6 +358,7 @@ const UnitCase format_cases[] = {
 	{"diesel: directory without up.sql, empty up.sql", t_diesel_refusals},
 	{"Flyway: part-wise order, undo, repeatable, 1.0 = 1", t_flyway_order},
 	{"sqitch: plan order, scripts, missing deploy", t_sqitch_plan_order_and_names},
+	{"Flyway: migrate callbacks refused, others left alone", t_flyway_callbacks},
 	{"reserved names: foreign ids, revision:<id>", t_reserved_names},
 	{"dispatcher: a folder with nothing to read", t_dispatcher_nothing_to_read},
 	{"dispatcher: mixed formats", t_dispatcher_mixed},
