@@ -5,7 +5,7 @@
  *	  one adapter per format, each turning a set's files into Migrations.
  *
  * Plain C, like the native parser: no server headers.  Files come in
- * through SmFiles, so that the server's reader (set_reader.c) applies its
+ * through SmFiles, so that the server's reader (safe_files.c) applies its
  * checks (names, symbolic links, size, encoding) to every file an adapter
  * opens, and a unit test can feed files from memory.
  *
