@@ -36,6 +36,10 @@ typedef struct ToolSpec
 	const char *query;			/* %s: the table; columns: version, flag */
 	bool		ancestors;		/* records only the current version(s) */
 	bool		flag_reverts;	/* flag: a later revert, not a failure */
+	/* issue 16, part A: NULL/false for the tools above them */
+	bool		numeric;		/* versions match revisions as integers */
+	const char *bad_word;		/* what the flag means: "partially applied" */
+	const char *fix;			/* the tool's way out; %s: the version */
 } ToolSpec;
 
 static const ToolSpec tools[] = {
@@ -55,7 +59,42 @@ static const ToolSpec tools[] = {
 	"SELECT version::text, false FROM %s ORDER BY version", false},
 	{"sqitch", "sqitch.changes",
 	"SELECT change::text, false FROM %s ORDER BY committed_at", false},
+	/* issue 16, part A */
+	{"sqlx", "_sqlx_migrations",
+		"SELECT version::text, NOT success FROM %s ORDER BY version", false, false, true,
+		"partially applied",
+	"Fix the database, then remove the row of version %s from _sqlx_migrations, as sqlx asks (\"fix and remove row from `_sqlx_migrations` table\")."},
+	{"prisma", "_prisma_migrations",
+		"SELECT migration_name, finished_at IS NULL FROM %s"
+		" WHERE rolled_back_at IS NULL ORDER BY started_at, migration_name", false, false, false,
+		"failed",
+	"Resolve it with Prisma first: fix the database, then \"prisma migrate resolve --rolled-back %s\" (or --applied)."},
+	{"atlas", "atlas_schema_revisions.atlas_schema_revisions",
+		"SELECT version, applied < total OR coalesce(error, '') <> '' FROM %s"
+		" WHERE version NOT LIKE '.%%' ORDER BY version", false, false, false,
+		"partially applied",
+	"Fix the database, then \"atlas migrate apply\" resumes file %s at the statement that failed; or record the revision with \"atlas migrate set\"."},
+	{"tern", "schema_version",
+	"SELECT version::text, false FROM %s WHERE version > 0", true, false, true},
+	{"node-pg-migrate", "pgmigrations",
+	"SELECT name::text, false FROM %s ORDER BY run_on, id", false},
+	{"postgrator", "schemaversion",
+		"SELECT max(version)::text, false FROM %s WHERE version > 0"
+	" HAVING max(version) IS NOT NULL", true, false, true},
+	{"supabase", "supabase_migrations.schema_migrations",
+	"SELECT version::text, false FROM %s ORDER BY version", false},
 };
+
+/* Is rev the integer v, leading zeros aside? */
+static bool
+same_number(const char *rev, const char *v)
+{
+	while (*rev == '0' && rev[1])
+		rev++;
+	while (*v == '0' && v[1])
+		v++;
+	return strcmp(rev, v) == 0 && strspn(rev, "0123456789") == strlen(rev);
+}
 
 static const ToolSpec *
 find_tool(const char *name)
@@ -66,7 +105,8 @@ find_tool(const char *name)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown migration tool \"%s\"", name),
-			 errhint("Known tools are alembic, flyway, golang-migrate, dbmate, goose, diesel and sqitch.")));
+			 errhint("Known tools are alembic, flyway, golang-migrate, dbmate, goose, diesel, sqitch, "
+					 "sqlx, prisma, atlas, tern, node-pg-migrate, postgrator and supabase.")));
 	return NULL;
 }
 
@@ -136,6 +176,13 @@ node_of(const MigrationSet *set, const ToolSpec *t, const char *v, const bool *s
 		}
 		return -1;
 	}
+	if (t->numeric)
+	{
+		for (int i = 0; i < g->n; i++)
+			if (same_number(g->nodes[i].mig->revision, v))
+				return i;
+		return -1;
+	}
 	return graph_find(g, v);
 }
 
@@ -166,10 +213,12 @@ read_applied(const MigrationSet *set, const ToolSpec *t, const char *table)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("%s records version %s of set \"%s\" as %s", t->tool, v, set->name,
+							t->bad_word ? t->bad_word :
 							strcmp(t->tool, "golang-migrate") == 0 ? "dirty" :
 							strcmp(t->tool, "goose") == 0 ? "rolled back" : "failed"),
 					 errdetail("Nothing was written."),
-					 errhint("%s", strcmp(t->tool, "golang-migrate") == 0 ?
+					 errhint("%s", t->fix ? psprintf(t->fix, v) :
+							 strcmp(t->tool, "golang-migrate") == 0 ?
 							 "Repair the database with golang-migrate first: fix the schema, then \"migrate force VERSION\"." :
 							 strcmp(t->tool, "flyway") == 0 ?
 							 "Repair the database with Flyway first: fix the schema, then \"flyway repair\"." :

@@ -17,6 +17,7 @@
  *-------------------------------------------------------------------------
  */
 #include "formats/formats.h"
+#include "formats/formats_a.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -25,7 +26,10 @@
 #include <strings.h>
 
 static const char *const format_names[] = {
-	"native", "golang-migrate", "Flyway", "dbmate", "goose", "diesel", "sqitch"
+	"native", "golang-migrate", "Flyway", "dbmate", "goose", "diesel", "sqitch",
+	/* issue 16, part A */
+	"sqlx", "Prisma Migrate", "Atlas", "tern", "node-pg-migrate", "Postgrator",
+	"Supabase CLI"
 };
 
 const char *
@@ -339,7 +343,9 @@ fmt_detect(const SmFiles *f)
 	bool		has_diesel = false;
 	int			found = -1;
 	const char *found_name = NULL;
+	FaLayout	lay;
 
+	fa_layout(f, ents, n, &lay);
 	for (int i = 0; i < n; i++)
 	{
 		if (!ents[i].is_dir && strcmp(ents[i].name, "sqitch.plan") == 0)
@@ -349,8 +355,10 @@ fmt_detect(const SmFiles *f)
 	}
 	for (int i = 0; i < n; i++)
 	{
-		int			k = classify_entry(f, &ents[i], has_plan, has_diesel);
+		int			k = fa_classify(f, &ents[i], &lay);
 
+		if (k == FA_NOT_MINE)
+			k = classify_entry(f, &ents[i], has_plan, has_diesel);
 		if (k < 0)
 			continue;
 		if (found < 0)
@@ -358,7 +366,7 @@ fmt_detect(const SmFiles *f)
 			found = k;
 			found_name = ents[i].name;
 		}
-		else if (k != found)
+		else if (k != found && !fa_compatible(&found, k))
 			fail_mixed(f, found_name, (SmFormat) found, ents[i].name,
 					   (SmFormat) k);
 	}
@@ -384,6 +392,21 @@ fmt_read(const SmFiles *f, SmFormat fmt, int *n_out)
 			return fmt_read_diesel(f, n_out);
 		case SM_FMT_SQITCH:
 			return fmt_read_sqitch(f, n_out);
+			/* issue 16, part A */
+		case SM_FMT_SQLX:
+			return fmt_read_sqlx(f, n_out);
+		case SM_FMT_PRISMA:
+			return fmt_read_prisma(f, n_out);
+		case SM_FMT_ATLAS:
+			return fmt_read_atlas(f, n_out);
+		case SM_FMT_TERN:
+			return fmt_read_tern(f, n_out);
+		case SM_FMT_NODE_PG_MIGRATE:
+			return fmt_read_node_pg_migrate(f, n_out);
+		case SM_FMT_POSTGRATOR:
+			return fmt_read_postgrator(f, n_out);
+		case SM_FMT_SUPABASE:
+			return fmt_read_supabase(f, n_out);
 	}
 	return fmt_read_native(f, n_out);
 }

@@ -24,7 +24,15 @@ typedef enum SmFormat
 	SM_FMT_DBMATE,
 	SM_FMT_GOOSE,
 	SM_FMT_DIESEL,
-	SM_FMT_SQITCH
+	SM_FMT_SQITCH,
+	/* issue 16, part A (formats_a.c) */
+	SM_FMT_SQLX,
+	SM_FMT_PRISMA,
+	SM_FMT_ATLAS,
+	SM_FMT_TERN,
+	SM_FMT_NODE_PG_MIGRATE,
+	SM_FMT_POSTGRATOR,
+	SM_FMT_SUPABASE
 } SmFormat;
 
 typedef struct SmDirEntry
@@ -68,6 +76,14 @@ extern Migration **fmt_read_dbmate(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_goose(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_diesel(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_sqitch(const SmFiles *f, int *n_out);
+/* issue 16, part A */
+extern Migration **fmt_read_sqlx(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_prisma(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_atlas(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_tern(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_node_pg_migrate(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_postgrator(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_supabase(const SmFiles *f, int *n_out);
 
 /* ---------- helpers shared by the adapters (formats.c) ---------- */
 
