@@ -22,6 +22,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
@@ -102,11 +103,19 @@ find_tool(const char *name)
 	for (size_t i = 0; i < lengthof(tools); i++)
 		if (pg_strcasecmp(tools[i].tool, name) == 0)
 			return &tools[i];
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown migration tool \"%s\"", name),
-			 errhint("Known tools are alembic, flyway, golang-migrate, dbmate, goose, diesel, sqitch, "
-					 "sqlx, prisma, atlas, tern, node-pg-migrate, postgrator and supabase.")));
+	{
+		StringInfoData known;
+
+		/* from the table, so that a tool added there is named here too */
+		initStringInfo(&known);
+		for (size_t i = 0; i < lengthof(tools); i++)
+			appendStringInfo(&known, "%s%s", i == 0 ? "" :
+							 i + 1 == lengthof(tools) ? " and " : ", ", tools[i].tool);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown migration tool \"%s\"", name),
+				 errhint("Known tools are %s.", known.data)));
+	}
 	return NULL;
 }
 
