@@ -5,10 +5,10 @@
  *	  "---- create above / drop below ----", "---- tern: disable-tx ----"
  *	  for a migration that runs outside a transaction.
  *
- * As tern's FindMigrations: files matching \A(\d+)_.+\.sql\z are taken in
- * the directory's name order and must number 1, 2, 3, ... in that order
- * ("Duplicate migration N", "Missing migration N"), so unpadded numbers
- * past 9 are refused as tern refuses them.  The split is at the first
+ * As tern 2's FindMigrations: files matching \A(\d+)_.+\.sql\z are put at
+ * the place their number says, which must be 1, 2, 3, ... with no gap
+ * ("Duplicate migration N", "Missing migration N"); schema_version holds
+ * the number of the last one applied.  The split is at the first
  * occurrence of the marker, as strings.SplitN does; a migration without a
  * down cannot be rolled back (tern's ErrIrreversible).  Each file is a Go
  * template in tern; "{{" is refused, since templates (and the shared
@@ -21,6 +21,7 @@
 #include "formats/formats_a.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TERN_SPLIT "---- create above / drop below ----"
@@ -93,7 +94,8 @@ parse_file(const SmFiles *f, const char *nm, const char *rev)
 			m->down_line = fmt_line_of(text, down);
 		}
 	}
-	m->transactional = !has_notx_line(text);
+	/* tern's DisableTx() looks at the up part only, for both directions */
+	m->transactional = !has_notx_line(m->up_sql);
 	return m;
 }
 
@@ -103,36 +105,47 @@ fmt_read_tern(const SmFiles *f, int *n_out)
 	const SmEnv *env = f->env;
 	SmDirEntry *ents;
 	int			n = f->list(f->arg, "", &ents);
-	FmtList		l = {0};
+	Migration **slots = sm_alloc(env, sizeof(Migration *) * (n + 1));
+	int			top = 0;
 
 	for (int i = 0; i < n; i++)
 	{
 		const char *nm = ents[i].name;
 		size_t		d = fa_numbered_sql(nm);
-		char		want[32];
 		char	   *rev;
+		long		k;
 
 		if (ents[i].is_dir || d == 0)
 			continue;
 		rev = fmt_strip_zeros(env, nm, d);
-		snprintf(want, sizeof(want), "%d", l.n + 1);
-		if (strlen(rev) > 10)
+		k = strlen(rev) <= 10 ? strtol(rev, NULL, 10) : -1;
+		if (k < 1 || k > 2147483647L)
 			sm_fail(env, SM_ERR_MALFORMED, nm, 0, NULL,
 					"tern numbers migrations 1, 2, 3, ... as 32-bit integers.",
 					"tern migration number of \"%s\" is out of range", nm);
-		if (fmt_cmp_digits(rev, strlen(rev), want, strlen(want)) < 0)
-			sm_fail(env, SM_ERR_DUPLICATE, nm, 0,
-					"tern takes the files in name order and numbers them 1, 2, 3, ...",
-					"Give each migration the next number; pad numbers with zeros (001_) so that name order is number order.",
-					"Duplicate migration %s (file \"%s\")", rev, nm);
-		if (fmt_cmp_digits(rev, strlen(rev), want, strlen(want)) > 0)
+		/* more numbers than files: a gap, reported below as tern does */
+		if (k > n)
 			sm_fail(env, SM_ERR_MALFORMED, nm, 0,
-					"tern takes the files in name order and numbers them 1, 2, 3, ...",
-					"Give each migration the next number; pad numbers with zeros (001_) so that name order is number order.",
-					"Missing migration %s (before file \"%s\")", want, nm);
-		fmt_push(env, &l, parse_file(f, nm, rev));
+					"tern numbers the migrations 1, 2, 3, ... with no gap.",
+					"Number the migrations 1, 2, 3, ... with no gap.",
+					"Missing migration %d (before file \"%s\")", top + 1, nm);
+		if (slots[k - 1])
+			sm_fail(env, SM_ERR_DUPLICATE, nm, 0, NULL,
+					"Give each migration its own number.",
+					"Duplicate migration %ld (files \"%s\" and \"%s\")",
+					k, slots[k - 1]->file, nm);
+		slots[k - 1] = parse_file(f, nm, rev);
+		if (k > top)
+			top = (int) k;
 	}
-	fmt_chain(env, l.items, l.n);
-	*n_out = l.n;
-	return l.items;
+	for (int i = 0; i < top; i++)
+		if (slots[i] == NULL)
+			sm_fail(env, SM_ERR_MALFORMED, slots[top - 1]->file, 0,
+					"tern numbers the migrations 1, 2, 3, ... with no gap.",
+					"Number the migrations 1, 2, 3, ... with no gap.",
+					"Missing migration %d (before file \"%s\")", i + 1,
+					slots[top - 1]->file);
+	fmt_chain(env, slots, top);
+	*n_out = top;
+	return slots;
 }
