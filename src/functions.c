@@ -389,7 +389,10 @@ sm_show(PG_FUNCTION_ARGS)
 	{
 		const char *why;
 
-		if (!mig_valid_revision(rev, &why))
+		/* a foreign tool's revision may be named like a target word */
+		if (!mig_valid_revision(rev, &why) &&
+			!(mig_reserved_revision(rev) && graph_find(set->graph, rev) >= 0) &&
+			strncmp(rev, SM_QUALIFIED_PREFIX, strlen(SM_QUALIFIED_PREFIX)) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("sm_show() takes one revision id, label or unique prefix")));

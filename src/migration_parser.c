@@ -206,6 +206,23 @@ near_directive(const char *key, size_t len)
 
 /* ---------- validation ---------- */
 
+/*
+ * Is rev one of the target words (head, heads, base, none, current)?  A
+ * native file may not use them as ids; another tool's names may (see
+ * fmt_check_revision): the bare word stays the target, and the revision is
+ * reached as "revision:<id>".
+ */
+bool
+mig_reserved_revision(const char *rev)
+{
+	static const char *const reserved[] = {"head", "heads", "base", "none", "current"};
+
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strcasecmp(rev, reserved[i]) == 0)
+			return true;
+	return false;
+}
+
 /* ASCII only: the server's locale must not change what an id may be. */
 static bool
 is_id_char(char c)
@@ -217,7 +234,6 @@ is_id_char(char c)
 bool
 mig_valid_revision(const char *rev, const char **why)
 {
-	static const char *const reserved[] = {"head", "heads", "base", "none", "current"};
 	size_t		len = strlen(rev);
 
 	if (len == 0)
@@ -248,12 +264,11 @@ mig_valid_revision(const char *rev, const char **why)
 			return false;
 		}
 	}
-	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
-		if (strcasecmp(rev, reserved[i]) == 0)
-		{
-			*why = "it is a reserved target name";
-			return false;
-		}
+	if (mig_reserved_revision(rev))
+	{
+		*why = "it is a reserved target name";
+		return false;
+	}
 	return true;
 }
 

@@ -612,6 +612,17 @@ graph_resolve(const SmEnv *env, const Graph *g, const char *spec)
 
 	if (node >= 0)
 		return node;
+	if (strncmp(spec, SM_QUALIFIED_PREFIX, strlen(SM_QUALIFIED_PREFIX)) == 0)
+	{
+		/* an exact id, even a target word that another tool's folder uses */
+		const char *id = spec + strlen(SM_QUALIFIED_PREFIX);
+
+		if ((node = graph_find(g, id)) < 0)
+			sm_fail(env, SM_ERR_UNKNOWN_REVISION, NULL, 0, NULL,
+					"\"revision:<id>\" takes an exact revision id; sm_history() lists them.",
+					"revision \"%.200s\" does not exist in the set", id);
+		return node;
+	}
 	if (!mig_valid_revision(spec, &why))
 		sm_fail(env, SM_ERR_BAD_TARGET, NULL, 0, NULL,
 				"Use \"head\", \"heads\", \"base\", a revision id or its prefix, a branch label, or a relative target such as \"+1\".",
@@ -718,6 +729,17 @@ branch_head(const SmEnv *env, const Graph *g, int node, const char *label)
 	return single_head(env, g, heads, n, label);
 }
 
+/* Is target a revision id as it is, or as "revision:<id>"? */
+static bool
+is_exact_id(const Graph *g, const char *target)
+{
+	size_t		pl = strlen(SM_QUALIFIED_PREFIX);
+
+	return graph_find(g, target) >= 0 ||
+		(strncmp(target, SM_QUALIFIED_PREFIX, pl) == 0 &&
+		 graph_find(g, target + pl) >= 0);
+}
+
 /* Split "name@rest" or "name+N" / "name-N"; returns the operator or 0. */
 static char
 split_target(const SmEnv *env, const char *target, char **name,
@@ -783,9 +805,75 @@ truncate_plan(const SmEnv *env, MigPlan *p, int n, const char *target)
 	return p;
 }
 
+static MigPlan *plan_upgrade_steps(const SmEnv *env, const Graph *g,
+								   const bool *applied, const char *target);
+static MigPlan *plan_downgrade_steps(const SmEnv *env, const Graph *g,
+									 const bool *applied, const char *target);
+
+/*
+ * A plan through a code migration (a goose .go file) stops before anything
+ * runs: it is a revision of the graph that the server cannot run, never one
+ * to skip.  The error says what the tool would do and the ways out.
+ */
+static void
+check_runnable(const SmEnv *env, const Graph *g, const MigPlan *p)
+{
+	for (int i = 0; i < p->n_steps; i++)
+	{
+		const Migration *m = g->nodes[p->steps[i]].mig;
+		bool		up = p->direction == PLAN_UP;
+		const char *before;
+		int			stem;
+		char		detail[700];
+		char		hint[700];
+
+		if (m->code_tool == NULL)
+			continue;
+		before = m->n_parents == 1 ? m->parents[0] : "base";
+		stem = (int) strlen(m->file) - 3;	/* the name without ".go" */
+		snprintf(detail, sizeof(detail),
+				 "%s would %s the Go function that \"%s\" registers, as step %d of the %d this %s takes. Nothing was run.",
+				 m->code_tool, up ? "run" : "run the down part of", m->file,
+				 i + 1, p->n_steps, up ? "upgrade" : "downgrade");
+		if (up)
+			snprintf(hint, sizeof(hint),
+					 "Upgrade to the revision before it, run this migration with %s (%s up-to %s), then record it with SELECT sm_stamp('%s'); or port it to a SQL migration %.*s.sql.",
+					 m->code_tool, m->code_tool, m->revision, m->revision,
+					 stem, m->file);
+		else
+			snprintf(hint, sizeof(hint),
+					 "Downgrade to revision %s, revert this migration with %s (%s down-to %s), then record that with SELECT sm_stamp('%s'); or port it to a SQL migration %.*s.sql.",
+					 m->revision, m->code_tool, m->code_tool, before, before,
+					 stem, m->file);
+		sm_fail(env, SM_ERR_CANNOT_RUN, m->file, 0, detail, hint,
+				"revision \"%s\" (file \"%s\") is a Go migration, which schema_migrate cannot run",
+				m->revision, m->file);
+	}
+}
+
 MigPlan *
 plan_upgrade(const SmEnv *env, const Graph *g, const bool *applied,
 			 const char *target)
+{
+	MigPlan    *p = plan_upgrade_steps(env, g, applied, target);
+
+	check_runnable(env, g, p);
+	return p;
+}
+
+MigPlan *
+plan_downgrade(const SmEnv *env, const Graph *g, const bool *applied,
+			   const char *target)
+{
+	MigPlan    *p = plan_downgrade_steps(env, g, applied, target);
+
+	check_runnable(env, g, p);
+	return p;
+}
+
+static MigPlan *
+plan_upgrade_steps(const SmEnv *env, const Graph *g, const bool *applied,
+				   const char *target)
 {
 	char	   *name;
 	const char *rest;
@@ -819,7 +907,7 @@ plan_upgrade(const SmEnv *env, const Graph *g, const bool *applied,
 		return truncate_plan(env, plan_to_nodes(env, g, applied, &node, 1),
 							 n, target);
 	}
-	if (graph_find(g, target) < 0)
+	if (!is_exact_id(g, target))
 	{
 		switch (split_target(env, target, &name, &rest))
 		{
@@ -948,9 +1036,9 @@ plan_down_to(const SmEnv *env, const Graph *g, const bool *applied, int node)
 	return plan_revert(env, g, applied, desc);
 }
 
-MigPlan *
-plan_downgrade(const SmEnv *env, const Graph *g, const bool *applied,
-			   const char *target)
+static MigPlan *
+plan_downgrade_steps(const SmEnv *env, const Graph *g, const bool *applied,
+					 const char *target)
 {
 	char	   *name;
 	const char *rest;
@@ -972,7 +1060,7 @@ plan_downgrade(const SmEnv *env, const Graph *g, const bool *applied,
 			bad_target(env, target, NULL, "Write \"-N\" with N a number of steps.");
 		return plan_revert_last(env, g, applied, NULL, n, target);
 	}
-	if (graph_find(g, target) < 0)
+	if (!is_exact_id(g, target))
 	{
 		switch (split_target(env, target, &name, &rest))
 		{

@@ -147,6 +147,8 @@ typedef struct StmtSpan
 	int			len;
 	int			line;			/* file line where the statement starts */
 	struct IndexStmt *index_check;	/* CREATE INDEX CONCURRENTLY: check it */
+	char		txn;			/* a file's own transaction control: 'B'egin,
+								 * 'C'ommit, 'R'ollback; 0 for other statements */
 } StmtSpan;
 
 /* A step split into statements and checked, before anything runs. */
@@ -159,6 +161,10 @@ typedef struct PreparedStep
 	int			first_line;		/* file line of the section's first line */
 	int			n_stmts;
 	StmtSpan   *stmts;
+	bool		toplevel;		/* run statement by statement as top-level
+								 * statements (CALL sm_migrate only): not
+								 * transactional, or the file has its own
+								 * BEGIN ... COMMIT */
 } PreparedStep;
 
 extern PreparedStep *exec_prepare_plan(const MigrationSet *set,

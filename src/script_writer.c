@@ -89,8 +89,9 @@ script_for_plan(const char *schema, const MigrationSet *set,
 		appendStringInfo(&buf, "\n-- %s %s \"%s\" (file %s)%s\n",
 						 plan->direction == PLAN_UP ? "applying" : "reverting",
 						 m->revision, m->message, m->file,
-						 m->transactional ? "" :
-						 " -- marked transactional: false; run outside psql -1");
+						 !steps[i].toplevel ? "" : !m->transactional ?
+						 " -- marked transactional: false; run outside psql -1" :
+						 " -- has its own BEGIN and COMMIT; run outside psql -1");
 		append_statements(&buf, &steps[i]);
 		append_bookkeeping(&buf, schema, set, m, plan->direction);
 	}

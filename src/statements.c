@@ -184,14 +184,71 @@ refuse_statement(ExecPlace *place, int line, const char *errmsg_text,
 			 errhint("%s", hint)));
 }
 
+/* BEGIN / START TRANSACTION without options, COMMIT, ROLLBACK: 'B', 'C', 'R' */
+static char
+own_txn_kind(Node *n)
+{
+	TransactionStmt *t;
+
+	if (!IsA(n, TransactionStmt))
+		return 0;
+	t = (TransactionStmt *) n;
+	switch (t->kind)
+	{
+		case TRANS_STMT_BEGIN:
+		case TRANS_STMT_START:
+			return t->options == NIL ? 'B' : 0;
+		case TRANS_STMT_COMMIT:
+			return t->chain ? 0 : 'C';
+		case TRANS_STMT_ROLLBACK:
+			return t->chain ? 0 : 'R';
+		default:
+			return 0;
+	}
+}
+
+static const char *const txn_hint =
+"schema_migrate runs each migration in a transaction of its own choosing; remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT (a BEGIN first and a COMMIT last around the whole file are accepted).";
+
+/*
+ * A file that controls its own transactions (statements, then BEGIN ...
+ * COMMIT) runs under CALL sm_migrate as psql and golang-migrate run it:
+ * statement by statement as top-level statements, each BEGIN ... COMMIT
+ * block as one transaction.  Check its blocks before anything runs.
+ */
+static void
+check_own_txn(ExecPlace *place, char kind, Node *stmt, int line,
+			  bool online, bool *in_block)
+{
+	const char *what;
+
+	if (IsA(stmt, TransactionStmt) && (kind == 0 || online))
+		refuse_statement(place, line,
+						 "transaction control statements are not allowed in a migration",
+						 kind == 0 ? txn_hint :
+						 "Apply it with CALL sm_migrate(), which runs a file with its own BEGIN and COMMIT statement by statement as top-level statements, as psql does; or remove them (a BEGIN first and a COMMIT last around the whole file are accepted).");
+	if (kind == 'B' && *in_block)
+		refuse_statement(place, line, "BEGIN inside a transaction block of a migration",
+						 "End the block with COMMIT before the next BEGIN.");
+	if (kind == 'B')
+		*in_block = true;
+	else if (kind)
+		*in_block = false;
+	if ((what = exec_non_transactional(stmt)) != NULL && *in_block)
+		refuse_statement(place, line,
+						 psprintf("%s cannot run inside a transaction block", what),
+						 "Move it out of the file's BEGIN ... COMMIT block.");
+}
+
 /*
  * Split one section into statements.  A BEGIN first and a COMMIT last
  * around the whole body are the transaction schema_migrate provides
- * already, so they are dropped; any other transaction control is refused.
+ * already, so they are dropped.  Other transaction control makes the
+ * step a top-level one (see check_own_txn), or is refused.
  */
 static void
 split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
-				 bool verify)
+				 bool verify, bool online)
 {
 	MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext,
 											  "schema_migrate parse",
@@ -202,9 +259,12 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
 	List	   *stmts;
 	ListCell   *lc;
 	int			n = 0,
+				n_txn = 0,
 				first,
 				last;
 	int			sqllen = strlen(ps->sql);
+	bool		own_txn,
+				in_block = false;
 
 	error_context_stack = &cb;
 #if PG_VERSION_NUM >= 140000
@@ -215,9 +275,11 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
 	MemoryContextSwitchTo(old);
 	ps->stmts = palloc0(sizeof(StmtSpan) * (list_length(stmts) + 1));
 
+	foreach(lc, stmts)
+		n_txn += IsA(lfirst_node(RawStmt, lc)->stmt, TransactionStmt);
 	first = 0;
 	last = list_length(stmts) - 1;
-	if (last >= 1 &&
+	if (last >= 1 && n_txn == 2 &&
 		(is_txn_stmt(((RawStmt *) linitial(stmts))->stmt, TRANS_STMT_BEGIN) ||
 		 is_txn_stmt(((RawStmt *) linitial(stmts))->stmt, TRANS_STMT_START)) &&
 		(is_txn_stmt(((RawStmt *) llast(stmts))->stmt, TRANS_STMT_COMMIT) ||
@@ -225,7 +287,12 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
 	{
 		first++;
 		last--;
+		n_txn = 0;
 	}
+	/* a verify script runs inside its change's transaction: no own control */
+	own_txn = n_txn > 0 && !verify;
+	if (own_txn && !online)
+		ps->toplevel = true;
 	foreach(lc, stmts)
 	{
 		RawStmt    *rs = lfirst_node(RawStmt, lc);
@@ -234,15 +301,19 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
 		int			len = rs->stmt_len ? rs->stmt_len : sqllen - off;
 		int			start = skip_noise(ps->sql, off, off + len);
 		int			line = ps->first_line + lines_before(ps->sql, start);
+		char		kind = own_txn ? own_txn_kind(rs->stmt) : 0;
 		const char *what;
 
 		if (idx < first || idx > last)
 			continue;
-		if (IsA(rs->stmt, TransactionStmt))
+		if (own_txn)
+			check_own_txn(&place, kind, rs->stmt, line, online, &in_block);
+		else if (IsA(rs->stmt, TransactionStmt))
 			refuse_statement(&place, line,
 							 "transaction control statements are not allowed in a migration",
-							 "schema_migrate runs each migration in a transaction of its own choosing; remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT (a BEGIN first and a COMMIT last around the whole file are accepted).");
-		if ((what = exec_non_transactional(rs->stmt)) != NULL && ps->mig->transactional)
+							 txn_hint);
+		if ((what = exec_non_transactional(rs->stmt)) != NULL &&
+			ps->mig->transactional && !own_txn)
 			refuse_statement(&place, line,
 							 psprintf("%s cannot run inside a transaction", what),
 							 "Put it in a migration of its own marked \"-- transactional: false\", and apply that with CALL sm_migrate().");
@@ -250,6 +321,7 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
 		ps->stmts[n].offset = start;
 		ps->stmts[n].len = off + len - start;
 		ps->stmts[n].line = line;
+		ps->stmts[n].txn = kind;
 		if (IsA(rs->stmt, IndexStmt) && ((IndexStmt *) rs->stmt)->concurrent)
 		{
 			MemoryContext keep = MemoryContextSwitchTo(old);
@@ -259,6 +331,10 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
 		}
 		n++;
 	}
+	if (in_block)
+		refuse_statement(&place, ps->stmts[n - 1].line,
+						 "migration ends inside a transaction block",
+						 "End the file's BEGIN ... block with COMMIT.");
 	ps->n_stmts = n;
 	error_context_stack = cb.previous;
 	MemoryContextDelete(tmp);
@@ -280,10 +356,11 @@ exec_prepare_migration(const MigrationSet *set, const Migration *m,
 				 errdetail("It is marked \"-- transactional: false\". Nothing was run."),
 				 errhint("Use CALL sm_migrate() outside a transaction block, which runs such migrations statement by statement.")));
 	ps->mig = m;
+	ps->toplevel = !m->transactional;
 	ps->file = (dir == PLAN_DOWN && m->down_file) ? m->down_file : m->file;
 	ps->sql = dir == PLAN_UP ? m->up_sql : m->down_sql;
 	ps->first_line = dir == PLAN_UP ? m->up_line : m->down_line;
-	split_statements(set, ps, dir, false);
+	split_statements(set, ps, dir, false, online);
 	if (dir == PLAN_UP && m->verify_sql)
 	{
 		PreparedStep *v = palloc0(sizeof(PreparedStep));
@@ -292,7 +369,7 @@ exec_prepare_migration(const MigrationSet *set, const Migration *m,
 		v->file = m->verify_file ? m->verify_file : m->file;
 		v->sql = m->verify_sql;
 		v->first_line = m->verify_line > 0 ? m->verify_line : 1;
-		split_statements(set, v, dir, true);
+		split_statements(set, v, dir, true, online);
 		ps->verify = v;
 	}
 	CHECK_FOR_INTERRUPTS();

@@ -84,7 +84,8 @@ run_transactional(Stepper *s, const PreparedStep *ps, PlanDirection dir)
 
 static void
 raise_partial(Stepper *s, const PreparedStep *ps, PlanDirection dir, int i,
-			  const char *sqlstate, const char *message, const char *detail)
+			  int line, const char *sqlstate, const char *message,
+			  const char *detail)
 {
 	const Migration *m = ps->mig;
 
@@ -98,9 +99,11 @@ raise_partial(Stepper *s, const PreparedStep *ps, PlanDirection dir, int i,
 					 "SELECT sm_resolve('%s', 'applied') or sm_resolve('%s', 'not applied').",
 					 m->revision, dir == PLAN_UP ? "applied" : "reverted", i,
 					 ps->n_stmts, m->revision, m->revision),
-			 errcontext("%s migration %s (set \"%s\", file %s, line %d) in a background worker",
+			 errcontext("%s migration %s (set \"%s\", file %s, line %d)%s",
 						dir == PLAN_UP ? "applying" : "reverting", m->revision,
-						s->set->name, ps->file, ps->stmts[i].line)));
+						s->set->name, ps->file, line,
+						i < ps->n_stmts && ps->stmts[i].txn == 'B' ? "" :
+						" in a background worker")));
 }
 
 /* Record a failed statement of a non-transactional migration, then raise. */
@@ -112,7 +115,98 @@ fail_statement(Stepper *s, const PreparedStep *ps, PlanDirection dir, int i,
 	store_log_failure(s->schema, s->set, ps->mig, dir, sqlstate, message,
 					  ps->stmts[i].line);
 	SPI_commit();
-	raise_partial(s, ps, dir, i, sqlstate, message, detail);
+	raise_partial(s, ps, dir, i, ps->stmts[i].line, sqlstate, message, detail);
+}
+
+/*
+ * A file's own BEGIN ... COMMIT (or ROLLBACK) block, statements b .. e:
+ * its statements run here as one transaction, as the executor runs a
+ * transactional migration, and the progress past the block commits with
+ * it.  A failure rolls the whole block back: the partial state stops at
+ * its BEGIN.  Returns e.
+ */
+/* The COMMIT or ROLLBACK closing the block opened at b (checked when prepared). */
+static pg_noinline int
+block_end(const PreparedStep *ps, int b)
+{
+	int			e = b + 1;
+
+	while (e < ps->n_stmts && ps->stmts[e].txn == 0)
+		e++;
+	return e;
+}
+
+static int
+run_block(Stepper *s, const PreparedStep *ps, PlanDirection dir, int b)
+{
+	PreparedStep block = *ps;
+	MemoryContext oldcxt = CurrentMemoryContext;
+	const int	e = block_end(ps, b);
+	int			fail_line = 0;
+
+	block.verify = NULL;
+	block.stmts = ps->stmts + b + 1;
+	block.n_stmts = e - b - 1;
+	PG_TRY();
+	{
+		exec_run_step(s->set, &block, dir, s->stmt_cxt, &fail_line);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		store_set_partial(s->schema, s->set, ps->mig, dir, b, ps->n_stmts,
+						  edata->message);
+		store_log_failure(s->schema, s->set, ps->mig, dir,
+						  unpack_sql_state(edata->sqlerrcode), edata->message,
+						  fail_line);
+		SPI_commit();
+		raise_partial(s, ps, dir, b, fail_line ? fail_line : ps->stmts[b].line,
+					  unpack_sql_state(edata->sqlerrcode), edata->message,
+					  edata->detail);
+	}
+	PG_END_TRY();
+	if (ps->stmts[e].txn == 'R')
+		SPI_rollback();
+	store_set_partial(s->schema, s->set, ps->mig, dir, e + 1, ps->n_stmts, NULL);
+	SPI_commit();
+	return e;
+}
+
+/*
+ * The verify script of a top-level step, after its last statement, in a
+ * transaction of its own; a failure leaves the step partial with every
+ * statement run, so the next sm_migrate verifies again.
+ */
+static void
+run_verify_toplevel(Stepper *s, const PreparedStep *ps, PlanDirection dir)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	int			fail_line = 0;
+
+	PG_TRY();
+	{
+		exec_run_step(s->set, ps->verify, dir, s->stmt_cxt, &fail_line);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		store_set_partial(s->schema, s->set, ps->mig, dir, ps->n_stmts,
+						  ps->n_stmts, edata->message);
+		store_log_failure(s->schema, s->set, ps->mig, dir,
+						  unpack_sql_state(edata->sqlerrcode), edata->message,
+						  fail_line);
+		SPI_commit();
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
 }
 
 /*
@@ -134,9 +228,18 @@ run_nontransactional(Stepper *s, const PreparedStep *ps, PlanDirection dir,
 	SPI_commit();
 	for (int i = from; i < ps->n_stmts; i++)
 	{
-		char	   *sql = pnstrdup(ps->sql + ps->stmts[i].offset, ps->stmts[i].len);
+		char	   *sql;
 		WorkerError err;
 		char	   *invalid = NULL;
+
+		if (ps->stmts[i].txn == 'B')
+		{
+			i = run_block(s, ps, dir, i);
+			continue;
+		}
+		if (ps->stmts[i].txn)
+			continue;			/* COMMIT with no block open: psql only warns */
+		sql = pnstrdup(ps->sql + ps->stmts[i].offset, ps->stmts[i].len);
 
 		if (!worker_run_statement(sql, search_path, lock_timeout,
 								  m->statement_timeout_ms, &err))
@@ -150,6 +253,8 @@ run_nontransactional(Stepper *s, const PreparedStep *ps, PlanDirection dir,
 		SPI_commit();
 		pfree(sql);
 	}
+	if (ps->verify)
+		run_verify_toplevel(s, ps, dir);
 	rec.duration_ms = exec_elapsed_ms(start);
 	store_clear_partial(s->schema, s->set);
 	store_record_steps(s->schema, s->set, dir, op_name(dir), &rec, 1);
@@ -233,8 +338,10 @@ migrate_locked(Stepper *s, const char *target)
 				(errmsg("%s %s \"%s\" (%d/%d)%s",
 						plan->direction == PLAN_UP ? "applying" : "reverting",
 						m->revision, m->message, i + 1, plan->n_steps,
-						m->transactional ? "" : ", outside a transaction")));
-		if (m->transactional)
+						!steps[i].toplevel ? "" :
+						m->transactional ? ", statement by statement (the file has its own BEGIN and COMMIT)" :
+						", outside a transaction")));
+		if (!steps[i].toplevel)
 			run_transactional(s, &steps[i], plan->direction);
 		else
 			run_nontransactional(s, &steps[i], plan->direction, 0);

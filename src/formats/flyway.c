@@ -17,7 +17,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "formats/formats.h"
+#include "formats/fmt_common.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -110,25 +110,12 @@ cmp_files(const void *a, const void *b)
 static Migration *
 versioned(const SmFiles *f, const FwFile *v, const FwFile *undo)
 {
-	const SmEnv *env = f->env;
 	Migration  *m;
-	const char *raw;
-	size_t		len;
 
-	fmt_check_revision(env, v->name, v->version);
-	m = fmt_new_migration(env, v->name, v->version, v->message);
+	fmt_check_revision(f->env, v->name, v->version);
+	m = fmt_new_migration(f->env, v->name, v->version, v->message);
 	m->format = "Flyway";
-	raw = f->read(f->arg, v->name, &len, false);
-	m->up_sql = sm_normalise(env, raw, len, &m->text_len);
-	m->text = m->up_sql;
-	if (undo)
-	{
-		raw = f->read(f->arg, undo->name, &len, false);
-		m->down_sql = sm_normalise(env, raw, len, &len);
-		m->has_down = true;
-		m->down_line = 1;
-		m->down_file = undo->name;
-	}
+	fmt_read_pair(f, m, v->name, undo ? undo->name : NULL);
 	return m;
 }
 
@@ -139,15 +126,12 @@ repeatable(const SmFiles *f, const FwFile *r)
 	size_t		len = strlen(r->name) - 4;
 	char	   *rev = sm_strndup(env, r->name, len);
 	Migration  *m;
-	const char *raw;
 
 	fmt_check_revision(env, r->name, rev);
 	m = fmt_new_migration(env, r->name, rev, r->message);
 	m->format = "Flyway";
 	m->repeatable = true;
-	raw = f->read(f->arg, r->name, &len, false);
-	m->up_sql = sm_normalise(env, raw, len, &m->text_len);
-	m->text = m->up_sql;
+	fmt_read_pair(f, m, r->name, NULL);
 	return m;
 }
 

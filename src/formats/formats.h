@@ -85,7 +85,7 @@ extern Migration **fmt_read_node_pg_migrate(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_postgrator(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_supabase(const SmFiles *f, int *n_out);
 
-/* ---------- helpers shared by the adapters (formats.c) ---------- */
+/* ---------- helpers shared by the adapters (fmt_common.c) ---------- */
 
 /* A growable array of migrations. */
 typedef struct FmtList
@@ -123,7 +123,6 @@ extern char *fmt_strip_zeros(const SmEnv *env, const char *s, size_t len);
 extern bool fmt_has_suffix(const char *s, const char *suffix);
 extern size_t fmt_digits(const char *s);
 extern char *fmt_path(const SmEnv *env, const char *dir, const char *name);
-extern int	fmt_line_of(const char *text, const char *p);
 
 /* Next line of text: [*ls, *le) without its newline; false at the end. */
 extern bool fmt_next_line(const char *end, const char **cursor,

@@ -1,0 +1,1 @@
+CREATE TABLE pu (id int);

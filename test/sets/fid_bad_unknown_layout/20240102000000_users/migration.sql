@@ -1,0 +1,1 @@
+ALTER TABLE pu ADD COLUMN name text;
