@@ -214,7 +214,7 @@ fmt_detect(const SmFiles *f)
 
 /*
  * A folder that holds entries of which no reader made a migration (a
- * Prisma folder of <ts>_<name>/migration.sql directories, say) must not
+ * Rails folder of <ts>_<name>.rb files, say) must not
  * read as an empty set that every upgrade leaves at base: say what is there.
  * A folder with nothing in it (a new project's) is an empty set.
  */
@@ -244,9 +244,23 @@ check_something_read(const SmFiles *f, SmFormat fmt, int n_read)
 			 "Read as a %s set, the folder's %d entr%s (%d director%s) hold%s no migration: %s%s.",
 			 fmt_name(fmt), n, n == 1 ? "y" : "ies", n_dirs, n_dirs == 1 ? "y" : "ies",
 			 n == 1 ? "s" : "", names, n > 5 ? ", ..." : "");
-	sm_fail(f->env, SM_ERR_MALFORMED, NULL, 0, detail,
-			"schema_migrate reads native {revision}_{message}.sql files and the folders of golang-migrate, Flyway, dbmate, goose, diesel and sqitch (see \"Coming from other tools\" in the README); convert the migrations to one of those layouts.",
-			"migration set has files but no migrations");
+	{
+		/* the tools from format_names, so that a new reader is named too */
+		int			nf = (int) (sizeof(format_names) / sizeof(format_names[0]));
+		char		hint[512];
+		size_t		hl;
+
+		hl = snprintf(hint, sizeof(hint),
+					  "schema_migrate reads native {revision}_{message}.sql files and the folders of ");
+		for (int i = 1; i < nf && hl < sizeof(hint); i++)
+			hl += snprintf(hint + hl, sizeof(hint) - hl, "%s%s", format_names[i],
+						   i + 1 == nf ? "" : i + 2 == nf ? " and " : ", ");
+		if (hl < sizeof(hint))
+			snprintf(hint + hl, sizeof(hint) - hl,
+					 " (see \"Coming from other tools\" in the README); convert the migrations to one of those layouts.");
+		sm_fail(f->env, SM_ERR_MALFORMED, NULL, 0, detail, hint,
+				"migration set has files but no migrations");
+	}
 }
 
 Migration **

@@ -266,6 +266,16 @@ fa_refuse_script(const SmEnv *env, const char *file, const char *tool,
 			hint, "%s migration \"%s\" is not SQL", tool, file);
 }
 
+int
+fa_line_of(const char *text, const char *p)
+{
+	int			line = 1;
+
+	for (const char *q = text; q < p; q++)
+		line += *q == '\n';
+	return line;
+}
+
 char *
 fa_read(const SmFiles *f, const char *path, size_t *len)
 {

@@ -63,6 +63,9 @@ extern const char *fa_npm_marker(const char *text, const char *word);
 extern void fa_refuse_script(const SmEnv *env, const char *file,
 							 const char *tool, const char *hint);
 
+/* 1-based line number of p in text. */
+extern int	fa_line_of(const char *text, const char *p);
+
 /* The text of a file as the tool reads it: normalised, NUL-free. */
 extern char *fa_read(const SmFiles *f, const char *path, size_t *len);
 

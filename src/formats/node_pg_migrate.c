@@ -55,12 +55,12 @@ parse_file(const SmFiles *f, const char *nm)
 	if (up == NULL)
 		up = text;
 	m->up_sql = sm_strndup(env, up, (down > up ? down : end) - up);
-	m->up_line = fmt_line_of(text, up);
+	m->up_line = fa_line_of(text, up);
 	if (down)
 	{
 		m->has_down = true;
 		m->down_sql = sm_strndup(env, down, (up > down ? up : end) - down);
-		m->down_line = fmt_line_of(text, down);
+		m->down_line = fa_line_of(text, down);
 	}
 	return m;
 }

@@ -73,10 +73,10 @@ parse_file(const SmFiles *f, const char *nm, const char *rev)
 	m->text_len = len;
 	fa_refuse_native(env, nm, text, "tern");
 	if (tmpl)
-		sm_fail(env, SM_ERR_MALFORMED, nm, fmt_line_of(text, tmpl),
+		sm_fail(env, SM_ERR_MALFORMED, nm, fa_line_of(text, tmpl),
 				"tern expands each migration as a Go text/template; schema_migrate does not.",
 				"Write the expanded SQL into the file (tern migrate --dry-run prints it).",
-				"tern template in file \"%s\" line %d", nm, fmt_line_of(text, tmpl));
+				"tern template in file \"%s\" line %d", nm, fa_line_of(text, tmpl));
 	m->up_sql = sm_strndup(env, text, (split ? split : end) - text);
 	if (!has_sql(m->up_sql, m->up_sql + strlen(m->up_sql)))
 		sm_fail(env, SM_ERR_MALFORMED, nm, 0, NULL,
@@ -91,7 +91,7 @@ parse_file(const SmFiles *f, const char *nm, const char *rev)
 		{
 			m->has_down = true;
 			m->down_sql = sm_strndup(env, down, end - down);
-			m->down_line = fmt_line_of(text, down);
+			m->down_line = fa_line_of(text, down);
 		}
 	}
 	/* tern's DisableTx() looks at the up part only, for both directions */
