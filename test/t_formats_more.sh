@@ -60,10 +60,10 @@ sm() {
 }
 
 # ---- the tools' own order: "file<TAB>how" per line; how = all|tern|npm ----
-order_sqlx() { ls "$1" | grep -E '^[0-9]+_.*\.up\.sql$' | sort -t_ -k1,1n | sed "s|^|$1/|; s|$|\tall|"; }
-order_prisma() { for d in "$1"/*/; do printf '%smigration.sql\tall\n' "$d"; done; }
+order_sqlx() { ls "$1" | grep -E '^[0-9]+_.*\.sql$' | grep -v '\.down\.sql$' | sort -t_ -k1,1n | sed "s|^|$1/|; s|$|\tall|"; }
+order_prisma() { ls "$1" | LC_ALL=C sort | while read -r d; do [ -d "$1/$d" ] && printf '%s/%s/migration.sql\tall\n' "$1" "$d"; done; }
 order_atlas() { ls "$1" | grep '\.sql$' | LC_ALL=C sort | sed "s|^|$1/|; s|$|\tall|"; }
-order_tern() { ls "$1" | grep -E '^[0-9]+_.+\.sql$' | LC_ALL=C sort | sed "s|^|$1/|; s|$|\ttern|"; }
+order_tern() { ls "$1" | grep -E '^[0-9]+_.+\.sql$' | sort -t_ -k1,1n | sed "s|^|$1/|; s|$|\ttern|"; }
 order_npm() {
 	ls "$1" | grep '\.sql$' | awk -F_ '{ print $1 "\t" $0 }' | sort -k1,1n -k2,2 | cut -f2 |
 		sed "s|^|$1/|; s|$|\tnpm|"
@@ -119,18 +119,32 @@ compare() {
 fresh_db sm_fmtm_empty && dump sm_fmtm_empty "$WORK/empty.sql"
 # tool:downs:how (how: upgrade = sm_upgrade / sm_downgrade; migrate = CALL
 # sm_migrate, for sets with a migration that must run outside a transaction)
-for spec in sqlx:down:migrate prisma:up:upgrade atlas:up:migrate tern:down:migrate \
-	npm:down:upgrade postgrator:down:upgrade supabase:up:upgrade; do
-	IFS=: read -r tool downs how <<<"$spec"
-	set_name=fmt_$tool
+# SM_FORMATS_PUBLIC="tool=/path/to/folder ..." adds real folders: each is
+# copied in as a set, migrated to head with CALL sm_migrate and compared
+# with psql in the tool's order; SM_FORMATS_PRELUDE names SQL run first in
+# both databases (roles or schemas the folder expects of its platform).
+specs="sqlx:down:migrate prisma:up:upgrade atlas:up:migrate tern:down:migrate
+npm:down:upgrade postgrator:down:upgrade supabase:up:upgrade"
+k=0
+for pub in ${SM_FORMATS_PUBLIC:-}; do
+	k=$((k + 1))
+	rm -rf "$SETS/pub_$k" && cp -R "${pub#*=}" "$SETS/pub_$k" && chmod -R go+rX "$SETS/pub_$k"
+	[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SETS/pub_$k"
+	specs="$specs ${pub%%=*}:up:migrate:pub_$k"
+done
+prelude() { [ -z "${SM_FORMATS_PRELUDE:-}" ] || psql_db "$1" -f "$SM_FORMATS_PRELUDE" >/dev/null; }
+for spec in $specs; do
+	IFS=: read -r tool downs how set_name <<<"$spec"
+	set_name=${set_name:-fmt_$tool}
 	if [ "$how" = migrate ]; then
 		UP="CALL sm.sm_migrate('head', '$set_name')" DOWN="CALL sm.sm_migrate('base', '$set_name')"
 	else
 		UP="SELECT sm.sm_upgrade('head', '$set_name')" DOWN="SELECT sm.sm_downgrade('base', '$set_name')"
 	fi
 	fresh_db sm_fmtm_a || { fail "$tool: could not create database"; continue; }
+	prelude sm_fmtm_a
 	n=$(sm sm_fmtm_a "SELECT count(*) FROM sm.sm_history('$set_name')" 2>&1)
-	echo "# $tool: $n migrations"
+	echo "# $tool ($set_name): $n migrations"
 	if ! sm sm_fmtm_a "$UP" >"$WORK/up.out" 2>&1; then
 		fail "$tool: $UP failed"
 		cat "$WORK/up.out"
@@ -150,9 +164,10 @@ for spec in sqlx:down:migrate prisma:up:upgrade atlas:up:migrate tern:down:migra
 		fi
 	fi
 	fresh_db sm_fmtm_b || { fail "$tool: could not create database"; continue; }
-	apply_with_psql sm_fmtm_b "$tool" "$ROOT/test/sets/$set_name" || continue
+	prelude sm_fmtm_b
+	apply_with_psql sm_fmtm_b "$tool" "$SETS/$set_name" || continue
 	dump sm_fmtm_b "$WORK/b.sql"
-	compare "$tool: schema_migrate and psql in $tool's order give the same schema ($(grep -c '^CREATE' "$WORK/a1.sql") CREATE statements)" \
+	compare "$tool ($set_name, $n migrations): schema_migrate and psql in $tool's order give the same schema ($(grep -c '^CREATE' "$WORK/a1.sql") CREATE statements)" \
 		"$WORK/a1.sql" "$WORK/b.sql"
 done
 
