@@ -132,7 +132,7 @@ for pub in ${SM_FORMATS_PUBLIC:-}; do
 	[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SETS/pub_$k"
 	specs="$specs ${pub%%=*}:up:migrate:pub_$k"
 done
-prelude() { [ -z "${SM_FORMATS_PRELUDE:-}" ] || psql_db "$1" -f "$SM_FORMATS_PRELUDE" >/dev/null; }
+prelude() { [ -z "${SM_FORMATS_PRELUDE:-}" ] || [ "${2#pub_}" = "$2" ] || psql_db "$1" -f "$SM_FORMATS_PRELUDE" >/dev/null; }
 for spec in $specs; do
 	IFS=: read -r tool downs how set_name <<<"$spec"
 	set_name=${set_name:-fmt_$tool}
@@ -142,7 +142,7 @@ for spec in $specs; do
 		UP="SELECT sm.sm_upgrade('head', '$set_name')" DOWN="SELECT sm.sm_downgrade('base', '$set_name')"
 	fi
 	fresh_db sm_fmtm_a || { fail "$tool: could not create database"; continue; }
-	prelude sm_fmtm_a
+	prelude sm_fmtm_a "$set_name"
 	n=$(sm sm_fmtm_a "SELECT count(*) FROM sm.sm_history('$set_name')" 2>&1)
 	echo "# $tool ($set_name): $n migrations"
 	if ! sm sm_fmtm_a "$UP" >"$WORK/up.out" 2>&1; then
@@ -164,7 +164,7 @@ for spec in $specs; do
 		fi
 	fi
 	fresh_db sm_fmtm_b || { fail "$tool: could not create database"; continue; }
-	prelude sm_fmtm_b
+	prelude sm_fmtm_b "$set_name"
 	apply_with_psql sm_fmtm_b "$tool" "$SETS/$set_name" || continue
 	dump sm_fmtm_b "$WORK/b.sql"
 	compare "$tool ($set_name, $n migrations): schema_migrate and psql in $tool's order give the same schema ($(grep -c '^CREATE' "$WORK/a1.sql") CREATE statements)" \

@@ -75,7 +75,7 @@ parse_file(const SmFiles *f, const char *nm, const char *rev)
 	if (tmpl)
 		sm_fail(env, SM_ERR_MALFORMED, nm, fa_line_of(text, tmpl),
 				"tern expands each migration as a Go text/template; schema_migrate does not.",
-				"Write the expanded SQL into the file (tern migrate --dry-run prints it).",
+				"Write the SQL the template expands to into the file itself: schema_migrate reads neither templates nor the shared files they include.",
 				"tern template in file \"%s\" line %d", nm, fa_line_of(text, tmpl));
 	m->up_sql = sm_strndup(env, text, (split ? split : end) - text);
 	if (!has_sql(m->up_sql, m->up_sql + strlen(m->up_sql)))
