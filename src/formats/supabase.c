@@ -6,7 +6,9 @@
  *
  * As the CLI reads supabase/migrations: files matching
  * ^([0-9]+)_(.*)\.sql$ in name order; others are skipped, as "supabase
- * migration up" skips them with a warning.  The version is the digits as
+ * migration up" skips them with a warning, and so is a first file
+ * <timestamp>_init.sql from before 2021-12-09 (a schema dump of old CLIs,
+ * skipped by the CLI's shouldSkip).  The version is the digits as
  * written (schema_migrations.version is text).  seed.sql, which the CLI
  * runs after the migrations on "supabase db reset", is a repeatable
  * migration here: it runs after them, and again whenever it changes.
@@ -45,6 +47,13 @@ fmt_read_supabase(const SmFiles *f, int *n_out)
 		Migration  *m;
 
 		if (ents[i].is_dir || d == 0 || nm[d] != '_' || !fmt_has_suffix(nm, ".sql"))
+			continue;
+		/*
+		 * The CLI skips a first entry <timestamp>_init.sql older than
+		 * 20211209000000: the schema dump earlier CLIs wrote there.
+		 */
+		if (i == 0 && d == 14 && strcmp(nm + 14, "_init.sql") == 0 &&
+			fmt_cmp_digits(nm, 14, "20211209000000", 14) < 0)
 			continue;
 		path = fmt_path(env, mdir, nm);
 		m = fmt_new_migration(env, path, sm_strndup(env, nm, d),

@@ -220,6 +220,7 @@ static const MemFile prisma_bad[] = {
 
 static const MemFile supabase_set[] = {
 	{"supabase/config.toml", "project_id = \"x\"\n"},
+	{"supabase/migrations/20211101000000_init.sql", "SELECT 1/0;\n"},
 	{"supabase/migrations/20240102000000_b.sql", "CREATE TABLE b ();\n"},
 	{"supabase/migrations/20240101000000_a.sql", "CREATE TABLE a ();\n"},
 	{"supabase/migrations/draft.sql", "SELECT 1/0;\n"},
