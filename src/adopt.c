@@ -250,6 +250,50 @@ read_applied(const MigrationSet *set, const ToolSpec *t, const char *table)
 	return applied;
 }
 
+/*
+ * The Supabase CLI records the seed files it ran (db push --include-seed)
+ * in supabase_migrations.seed_files(path, hash: SHA-256 hex of the file).
+ * A seed recorded with the hash of the file now counts as run, so that the
+ * next upgrade does not seed a live database again.  Returns 0 or 1.
+ */
+static int
+adopt_supabase_seed(const char *schema, const MigrationSet *set)
+{
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	StepRecord	rec;
+	bool		isnull;
+
+	if (set->n_repeatable == 0)
+		return 0;
+	if (SPI_execute("SELECT pg_catalog.to_regclass('supabase_migrations.seed_files') IS NOT NULL",
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "schema_migrate: looking up supabase_migrations.seed_files failed");
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		return 0;
+	for (int i = 0; i < set->n_repeatable; i++)
+	{
+		const Migration *m = set->repeatable[i];
+
+		values[0] = CStringGetTextDatum(m->file);
+		values[1] = CStringGetTextDatum(psprintf("supabase/%s", m->file));
+		values[2] = CStringGetTextDatum(m->checksum);
+		if (SPI_execute_with_args("SELECT 1 FROM supabase_migrations.seed_files"
+								  " WHERE path OPERATOR(pg_catalog.=) ANY (ARRAY[$1, $2])"
+								  " AND hash OPERATOR(pg_catalog.=) $3",
+								  3, types, values, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "schema_migrate: reading supabase_migrations.seed_files failed");
+		if (SPI_processed == 0)
+			continue;
+		rec.mig = m;
+		rec.started_at = GetCurrentTimestamp();
+		rec.duration_ms = 0;
+		store_log_steps(schema, set, PLAN_UP, "repeatable", &rec, 1);
+		return 1;
+	}
+	return 0;
+}
+
 Datum
 sm_adopt(PG_FUNCTION_ARGS)
 {
@@ -286,6 +330,9 @@ sm_adopt(PG_FUNCTION_ARGS)
 			n++;
 		}
 	store_record_steps(schema, set, PLAN_UP, "adopt", steps, n);
+	if (strcmp(t->tool, "supabase") == 0 && adopt_supabase_seed(schema, set))
+		ereport(NOTICE,
+				(errmsg("the seed recorded in supabase_migrations.seed_files counts as run")));
 	now = exec_current_text(set->graph, applied);
 	ereport(NOTICE,
 			(errmsg("adopted %d revision%s of set \"%s\" from %s, now at %s",

@@ -160,6 +160,10 @@ elif tool == "supabase":   # supabase cli pkg/migration/history.go
         v, rest = b.split("_", 1)
         out.append("INSERT INTO supabase_migrations.schema_migrations (version, name, statements) VALUES (%s, %s, ARRAY[%s]);"
                    % (q(v), q(rest[:-4]), q(raw(f).decode())))
+    # db push --include-seed: the seed ran, recorded with its SHA-256 (pkg/migration/seed.go)
+    out.append("CREATE TABLE IF NOT EXISTS supabase_migrations.seed_files (path text NOT NULL PRIMARY KEY, hash text NOT NULL);")
+    out.append("INSERT INTO supabase_migrations.seed_files (path, hash) VALUES ('supabase/seed.sql', %s);"
+               % q(hashlib.sha256(raw("supabase/seed.sql")).hexdigest()))
 print("\n".join(out))
 PY
 }
@@ -176,9 +180,17 @@ adopt_and_finish() {
 	total=${n#*/}
 	if sm "$db" "SELECT sm.sm_upgrade('head', '$set_name')" >"$WORK/up.out" 2>&1 ||
 		sm "$db" "CALL sm.sm_migrate('head', '$set_name')" >"$WORK/up.out" 2>&1; then
-		ran=$(sm "$db" "SELECT count(*) FROM sm.sm_log WHERE operation <> 'adopt' AND set_name = '$set_name'" 2>/dev/null)
-		[ "$ran" = $((total - 8)) ] && pass "$tool: the upgrade ran only the $ran migrations the tool had not" ||
-			fail "$tool: the upgrade logged $ran steps, want $((total - 8)) (adopt logged $logged)"
+		ran=$(sm "$db" "SELECT count(*) FROM sm.sm_log WHERE operation NOT IN ('adopt', 'repeatable') AND set_name = '$set_name'" 2>/dev/null)
+		want=$((total - 8))
+		# the Supabase seed is recorded as run by sm_adopt, not run again
+		[ "$tool" = supabase ] && want=$((total - 9))
+		[ "$ran" = "$want" ] && pass "$tool: the upgrade ran only the $ran migrations the tool had not" ||
+			fail "$tool: the upgrade logged $ran steps, want $want (adopt logged $logged)"
+		if [ "$tool" = supabase ]; then
+			r=$(sm "$db" "SELECT count(*) FROM app.orgs")
+			[ "$r" = 0 ] && pass "supabase: the seed recorded in seed_files did not run again" ||
+				fail "supabase: app.orgs has $r rows after adopt + upgrade, want 0 (seed ran again)"
+		fi
 	else
 		fail "$tool: upgrade after sm_adopt failed"; cat "$WORK/up.out"; return
 	fi
