@@ -176,8 +176,8 @@ fa_classify(const SmFiles *f, const SmDirEntry *e, const FaLayout *lay)
 		return SM_FMT_ATLAS;
 	if (is_postgrator_name(nm))
 		return SM_FMT_POSTGRATOR;
-	/* Postgrator leaves out a file whose version is not a number */
-	if (lay->postgrator && fmt_has_suffix(nm, ".sql") && fmt_digits(nm) == 0)
+	/* Postgrator runs only {n}.do. and {n}.undo. files; it leaves the rest */
+	if (lay->postgrator && fmt_has_suffix(nm, ".sql"))
 		return -1;
 	if (fmt_digits(nm) > 0 && nm[fmt_digits(nm)] == '_' && is_script_ext(nm))
 		return SM_FMT_NODE_PG_MIGRATE;

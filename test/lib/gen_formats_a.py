@@ -116,6 +116,7 @@ def postgrator(root):
     d = root + "/fmt_postgrator"; reset(d)
     w(d + "/README.md", "postgrator migrations\n")
     w(d + "/notes.sql", "-- not a migration: Postgrator leaves out files whose version is not a number\nSELECT 1/0;\n")
+    w(d + "/017_draft.sql", "-- not a migration either: Number('017_draft') is NaN\nSELECT 1/0;\n")
     for i, (n, up, down) in enumerate(STEPS[:NONTX]):
         w("%s/%03d.do.%s.sql" % (d, i + 1, n.replace("_", "-")), up)
         w("%s/%03d.undo.%s.sql" % (d, i + 1, n.replace("_", "-")), down)
