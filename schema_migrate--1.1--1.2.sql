@@ -14,6 +14,21 @@
 
 -- ==== autogenerate: sm_diff, sm_autogenerate, sm_check_schema, sm_drift (issue 13) ====
 
+CREATE FUNCTION @extschema@.sm_schema_model()
+RETURNS text
+AS 'MODULE_PATHNAME', 'sm_schema_model'
+LANGUAGE C STABLE;
+REVOKE ALL ON FUNCTION @extschema@.sm_schema_model() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_schema_model() IS
+  'this database''s schema model (less schema_migrate and extension members), serialized for sm_diff_models';
+
+CREATE FUNCTION @extschema@.sm_diff_models(from_model text, to_model text)
+RETURNS TABLE (step int, statement text, object_type text, object_name text, hazards text[])
+AS 'MODULE_PATHNAME', 'sm_diff_models'
+LANGUAGE C IMMUTABLE;
+REVOKE ALL ON FUNCTION @extschema@.sm_diff_models(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_diff_models(text, text) IS
+  'the ordered DDL, with hazards, that turns the schema of from_model into that of to_model';
 
 
 -- ==== end of autogenerate ====
@@ -69,6 +84,7 @@ BEGIN
 
 
 	-- migrator grants: autogenerate
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_schema_model(), %1$s.sm_diff_models(text, text) TO %2$s', s, role);
 
 
 
@@ -101,6 +117,7 @@ BEGIN
 
 
 	-- reader grants: autogenerate
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_schema_model(), %1$s.sm_diff_models(text, text) TO %2$s', s, role);
 
 
 

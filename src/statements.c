@@ -10,33 +10,20 @@
  * executed.  The error context callback turns an error position (from the
  * parser here, or from SPI while running) into a line of the file.
  *
+ * The list of statements that cannot run in a transaction is here too, and
+ * serves the set loader as well: Flyway and golang-migrate files that hold
+ * one are made non-transactional, as those tools run them.
+ *
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
 
-#include "access/xact.h"
-#include "access/xlog.h"
-#include "executor/spi.h"
-#include "lib/stringinfo.h"
+#include <ctype.h>
+
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
-#include "parser/parser.h"
-#include "portability/instr_time.h"
-#include "storage/latch.h"
-#include "storage/lmgr.h"
-#include "storage/lock.h"
-#include "storage/proc.h"
-#include "catalog/namespace.h"
-#include "nodes/makefuncs.h"
-#include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "utils/resowner.h"
-#include "utils/timeout.h"
-#include "utils/wait_event.h"
-#include "utils/guc.h"
 #include "utils/memutils.h"
-#include "utils/timestamp.h"
 
 /* ---------- positions and lines ---------- */
 
@@ -95,7 +82,7 @@ skip_noise(const char *s, int off, int end)
 }
 
 void
-exec_error_callback(void *arg)
+stmt_error_callback(void *arg)
 {
 	ExecPlace  *place = (ExecPlace *) arg;
 	const Migration *m = place->step->mig;
@@ -137,7 +124,7 @@ is_txn_stmt(Node *n, TransactionStmtKind kind)
 
 /* Statements PostgreSQL refuses inside a transaction block or a function. */
 const char *
-exec_non_transactional(Node *n)
+stmt_non_transactional(Node *n)
 {
 	switch (nodeTag(n))
 	{
@@ -169,6 +156,67 @@ exec_non_transactional(Node *n)
 		default:
 			return NULL;
 	}
+}
+
+/*
+ * The raw parse trees of sql, or NIL when it does not parse: the executor
+ * reports the syntax error later, with its line.  Raw parsing touches
+ * nothing but memory, so catching its error needs no subtransaction.
+ */
+static List *
+parse_or_nil(const char *sql)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	List	   *volatile stmts = NIL;
+
+	PG_TRY();
+	{
+		stmts = sm_raw_parser(sql);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		FlushErrorState();
+		stmts = NIL;
+	}
+	PG_END_TRY();
+	return stmts;
+}
+
+/*
+ * Does a section hold a statement PostgreSQL refuses in a transaction
+ * block (the executor's own list)?  The words that list needs are looked
+ * for first, so most files are not parsed here at all.
+ */
+bool
+stmt_needs_no_transaction(const char *sql)
+{
+	MemoryContext tmp,
+				old;
+	List	   *stmts;
+	ListCell   *lc;
+	bool		found = false;
+
+	if (sql == NULL ||
+		(strcasestr(sql, "concurrently") == NULL &&
+		 strcasestr(sql, "vacuum") == NULL &&
+		 strcasestr(sql, "database") == NULL &&
+		 strcasestr(sql, "tablespace") == NULL &&
+		 strcasestr(sql, "system") == NULL))
+		return false;
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "schema_migrate scan",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(tmp);
+	stmts = parse_or_nil(sql);
+	foreach(lc, stmts)
+	{
+		Node	   *n = lfirst_node(RawStmt, lc)->stmt;
+
+		found |= stmt_non_transactional(n) != NULL;
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(tmp);
+	return found;
 }
 
 static void
@@ -234,7 +282,7 @@ check_own_txn(ExecPlace *place, char kind, Node *stmt, int line,
 		*in_block = true;
 	else if (kind)
 		*in_block = false;
-	if ((what = exec_non_transactional(stmt)) != NULL && *in_block)
+	if ((what = stmt_non_transactional(stmt)) != NULL && *in_block)
 		refuse_statement(place, line,
 						 psprintf("%s cannot run inside a transaction block", what),
 						 "Move it out of the file's BEGIN ... COMMIT block.");
@@ -255,7 +303,7 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(tmp);
 	ExecPlace	place = {set, ps, dir, ps->sql, ps->first_line, NULL, -1};
-	ErrorContextCallback cb = {error_context_stack, exec_error_callback, &place};
+	ErrorContextCallback cb = {error_context_stack, stmt_error_callback, &place};
 	List	   *stmts;
 	ListCell   *lc;
 	int			n = 0,
@@ -267,11 +315,7 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
 				in_block = false;
 
 	error_context_stack = &cb;
-#if PG_VERSION_NUM >= 140000
-	stmts = raw_parser(ps->sql, RAW_PARSE_DEFAULT);
-#else
-	stmts = raw_parser(ps->sql);
-#endif
+	stmts = sm_raw_parser(ps->sql);
 	MemoryContextSwitchTo(old);
 	ps->stmts = palloc0(sizeof(StmtSpan) * (list_length(stmts) + 1));
 
@@ -312,7 +356,7 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
 			refuse_statement(&place, line,
 							 "transaction control statements are not allowed in a migration",
 							 txn_hint);
-		if ((what = exec_non_transactional(rs->stmt)) != NULL &&
+		if ((what = stmt_non_transactional(rs->stmt)) != NULL &&
 			ps->mig->transactional && !own_txn)
 			refuse_statement(&place, line,
 							 psprintf("%s cannot run inside a transaction", what),
@@ -345,7 +389,7 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
  * statements; nothing runs yet.
  */
 void
-exec_prepare_migration(const MigrationSet *set, const Migration *m,
+stmt_prepare_migration(const MigrationSet *set, const Migration *m,
 					   PlanDirection dir, bool online, PreparedStep *ps)
 {
 	if (!m->transactional && online)
@@ -376,12 +420,12 @@ exec_prepare_migration(const MigrationSet *set, const Migration *m,
 }
 
 PreparedStep *
-exec_prepare_plan(const MigrationSet *set, const MigPlan *plan, bool online)
+stmt_prepare_plan(const MigrationSet *set, const MigPlan *plan, bool online)
 {
 	PreparedStep *steps = palloc0(sizeof(PreparedStep) * (plan->n_steps + 1));
 
 	for (int i = 0; i < plan->n_steps; i++)
-		exec_prepare_migration(set, set->graph->nodes[plan->steps[i]].mig,
+		stmt_prepare_migration(set, set->graph->nodes[plan->steps[i]].mig,
 							   plan->direction, online, &steps[i]);
 	return steps;
 }
