@@ -147,5 +147,19 @@ SELECT sm_downgrade('base', 'fid_goose_go');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM sm_current('fid_goose_go');
 
+-- Sibling of defect 7 found on alf.io's folder: Flyway SQL callbacks.  The
+-- ones Flyway runs on migrate (afterMigrateApplied__*.sql) are refused,
+-- naming the file; those of other commands (beforeClean.sql) are left alone
+SELECT * FROM sm_history('fid_bad_flyway_callback');
+SELECT revision, file FROM sm_history('fid_flyway_clean_callback');
+
+-- Found on BeeeOn/server-db: sqitch change names may hold "/" (scripts in
+-- subdirectories); the revision id is the name, as sqitch.changes has it
+SELECT revision, down_revisions, file, has_down FROM sm_history('fid_sqitch_slash');
+SET client_min_messages = warning;
+SELECT sm_upgrade('table/items', 'fid_sqitch_slash');
+SELECT sm_downgrade('base', 'fid_sqitch_slash');
+RESET client_min_messages;
+
 \c contrib_regression
 DROP DATABASE sm_fidelity_regress;

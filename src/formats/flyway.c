@@ -38,6 +38,27 @@ bad_name(const SmEnv *env, const char *name, const char *why)
 			"invalid Flyway migration file name \"%s\": %s", name, why);
 }
 
+/*
+ * A Flyway SQL callback (afterMigrate.sql, afterMigrateApplied__views.sql,
+ * ...; Flyway's callback/Event.java) is no migration, but Flyway runs the
+ * migrate ones around every migrate: skipping them would leave out what
+ * they create (often views).  Those are refused, naming the file; the ones
+ * other commands fire (clean, undo, validate, ...) never run on migrate and
+ * are left alone.  Returns true for a callback left alone.
+ */
+static bool
+refuse_callback(const SmEnv *env, const char *name)
+{
+	char		kind = fmt_flyway_callback(name);
+
+	if (kind == 'm')
+		sm_fail(env, SM_ERR_CANNOT_RUN, name, 0,
+				"Flyway runs this callback script at that event of every migrate; schema_migrate has no callbacks, and skipping it would leave out what it does.",
+				"If it (re)creates views, functions or grants, rename it R__<description>.sql: a repeatable migration runs after the versioned ones whenever it changes. Otherwise move its SQL into a versioned migration.",
+				"Flyway callback \"%s\" cannot run in schema_migrate", name);
+	return kind == 'o';
+}
+
 /* Split a file name into kind, version and description. */
 static FwFile
 parse_name(const SmEnv *env, const char *name)
@@ -173,6 +194,8 @@ fmt_read_flyway(const SmFiles *f, int *n_out)
 		FwFile		ff;
 
 		if (ents[i].is_dir || !fmt_has_suffix(ents[i].name, ".sql"))
+			continue;
+		if (refuse_callback(env, ents[i].name))
 			continue;
 		ff = parse_name(env, ents[i].name);
 		if (ff.kind == 'U')

@@ -317,3 +317,45 @@ fmt_read_pair(const SmFiles *f, Migration *m, const char *up, const char *down)
 	}
 	return true;
 }
+
+/* ---------- Flyway callbacks ---------- */
+
+/* The events of org.flywaydb.core.api.callback.Event that migrate fires. */
+static const char *const flyway_migrate_events[] = {
+	"beforeMigrate", "beforeEachMigrate", "beforeEachMigrateStatement",
+	"afterEachMigrateStatement", "afterEachMigrateStatementError",
+	"afterEachMigrate", "afterEachMigrateError", "beforeRepeatables",
+	"afterVersioned", "afterMigrateApplied", "afterMigrate",
+	"afterMigrateError", "afterMigrateOperationFinish", "beforeConnect",
+	"afterConnect", "beforeCreateSchema", "createSchema"
+};
+static const char *const flyway_other_prefixes[] = {
+	"beforeClean", "afterClean", "beforeUndo", "beforeEachUndo",
+	"afterEachUndo", "afterUndo", "beforeValidate", "afterValidate",
+	"beforeBaseline", "afterBaseline", "beforeRepair", "afterRepair",
+	"beforeInfo", "afterInfo"
+};
+
+static bool
+is_event(const char *name, const char *event, bool prefix_only)
+{
+	size_t		el = strlen(event);
+
+	if (strncmp(name, event, el) != 0)
+		return false;
+	if (prefix_only)
+		return true;
+	return strcmp(name + el, ".sql") == 0 || strncmp(name + el, "__", 2) == 0;
+}
+
+char
+fmt_flyway_callback(const char *name)
+{
+	for (size_t i = 0; i < sizeof(flyway_migrate_events) / sizeof(flyway_migrate_events[0]); i++)
+		if (is_event(name, flyway_migrate_events[i], false))
+			return 'm';
+	for (size_t i = 0; i < sizeof(flyway_other_prefixes) / sizeof(flyway_other_prefixes[0]); i++)
+		if (is_event(name, flyway_other_prefixes[i], true))
+			return 'o';
+	return 0;
+}

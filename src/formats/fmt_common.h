@@ -45,4 +45,12 @@ extern FmtPair *fmt_pair_file(const SmEnv *env, FmtPair *pairs, int *n,
 extern bool fmt_read_pair(const SmFiles *f, Migration *m, const char *up,
 						  const char *down);
 
+/*
+ * Flyway's SQL callbacks: "<event>.sql" or "<event>__<description>.sql".
+ * Returns 'm' for an event Flyway fires during migrate, 'o' for one of
+ * another command (clean, undo, validate, baseline, repair, info), 0 for a
+ * name that is no callback.
+ */
+extern char fmt_flyway_callback(const char *name);
+
 #endif							/* SM_FMT_COMMON_H */

@@ -16,7 +16,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "formats/formats.h"
+#include "formats/fmt_common.h"
 #include "formats/formats_a.h"
 
 #include <ctype.h>
@@ -81,7 +81,7 @@ is_golang_name(const char *name)
 static bool
 is_flyway_name(const char *name)
 {
-	if (strncmp(name, "R__", 3) == 0)
+	if (strncmp(name, "R__", 3) == 0 || fmt_flyway_callback(name))
 		return true;
 	return (name[0] == 'V' || name[0] == 'U') &&
 		isdigit((unsigned char) name[1]) && strstr(name, "__") != NULL;

@@ -299,6 +299,24 @@ revision_of(const Plan *p, const PlanChange *c)
 	return rev;
 }
 
+/*
+ * sqitch change names may hold "/" (their scripts then sit in
+ * subdirectories: "type/user" is deploy/type/user.sql), and sqitch
+ * deploys them; the revision id keeps the name as sqitch.changes records
+ * it.  Everything else a revision id must be, it must be.
+ */
+static void
+check_change_id(const SmEnv *env, const char *file, const char *rev)
+{
+	size_t		l = strlen(rev);
+	char	   *copy = sm_strndup(env, rev, l);
+
+	for (char *p = copy; *p; p++)
+		if (*p == '/' && p > copy && p[1] != '\0' && p[1] != '/')
+			*p = '-';
+	fmt_check_revision(env, file, copy);
+}
+
 /* "dir/base.sql" */
 static char *
 script_path(const SmFiles *f, const char *dir, const char *base)
@@ -321,7 +339,7 @@ make_migration(const SmFiles *f, Plan *p, int i)
 	const char *raw;
 	size_t		len;
 
-	fmt_check_revision(f->env, deploy, m->revision);
+	check_change_id(f->env, deploy, m->revision);
 	m->format = "sqitch";
 	if (!fmt_read_pair(f, m, deploy, script_path(f, "revert", c->base)))
 		sm_fail(f->env, SM_ERR_MALFORMED, PLAN, 0,
