@@ -99,8 +99,8 @@ SELECT sm_upgrade('revision:nosuch', 'fid_sqitch_reserved');
 -- a native file still may not take a target word as its id
 SELECT * FROM sm_history('fid_bad_native_reserved');
 
--- Defect 8: a folder of a layout no reader recognises (Prisma's
--- <ts>_<name>/migration.sql) is an error saying what is there, for every
+-- Defect 8: a folder of a layout no reader recognises (Rails's
+-- <ts>_<name>.rb) is an error saying what is there, for every
 -- function, not an empty set that sm_migrate "succeeds" on
 CALL sm_migrate('head', 'fid_bad_unknown_layout');
 \echo :LAST_ERROR_SQLSTATE

@@ -22,6 +22,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
@@ -40,6 +41,10 @@ typedef struct ToolSpec
 	bool		by_key;			/* version is Migration.tool_key, not revision */
 	const char *busy_query;		/* a row: a run is in progress; NULL: none */
 	const char *repair_hint;	/* the tool's own way out of a failed run */
+	/* issue 16, part A: NULL/false for the tools above them */
+	bool		numeric;		/* versions match revisions as integers */
+	const char *bad_word;		/* what the flag means: "partially applied" */
+	const char *fix;			/* the tool's way out; %s: the version */
 } ToolSpec;
 
 static const ToolSpec tools[] = {
@@ -77,7 +82,42 @@ static const ToolSpec tools[] = {
 	{"drizzle", "drizzle.__drizzle_migrations",
 		"SELECT created_at::text, false FROM %s"
 	" ORDER BY created_at DESC LIMIT 1", true, false, true},
+	/* issue 16, part A */
+	{"sqlx", "_sqlx_migrations",
+		"SELECT version::text, NOT success FROM %s ORDER BY version", false, false,
+		.numeric = true, .bad_word = "partially applied", .fix =
+	"Fix the database, then remove the row of version %s from _sqlx_migrations, as sqlx asks (\"fix and remove row from `_sqlx_migrations` table\")."},
+	{"prisma", "_prisma_migrations",
+		"SELECT migration_name, finished_at IS NULL FROM %s"
+		" WHERE rolled_back_at IS NULL ORDER BY started_at, migration_name", false, false,
+		.bad_word = "failed", .fix =
+	"Resolve it with Prisma first: fix the database, then \"prisma migrate resolve --rolled-back %s\" (or --applied)."},
+	{"atlas", "atlas_schema_revisions.atlas_schema_revisions",
+		"SELECT version, applied < total OR coalesce(error, '') <> '' FROM %s"
+		" WHERE version NOT LIKE '.%%' ORDER BY version", false, false,
+		.bad_word = "partially applied", .fix =
+	"Fix the database, then \"atlas migrate apply\" resumes file %s at the statement that failed; or record the revision with \"atlas migrate set\"."},
+	{"tern", "schema_version",
+	"SELECT version::text, false FROM %s WHERE version > 0", true, false, .numeric = true},
+	{"node-pg-migrate", "pgmigrations",
+	"SELECT name::text, false FROM %s ORDER BY run_on, id", false},
+	{"postgrator", "schemaversion",
+		"SELECT max(version)::text, false FROM %s WHERE version > 0"
+	" HAVING max(version) IS NOT NULL", true, false, .numeric = true},
+	{"supabase", "supabase_migrations.schema_migrations",
+	"SELECT version::text, false FROM %s ORDER BY version", false},
 };
+
+/* Is rev the integer v, leading zeros aside? */
+static bool
+same_number(const char *rev, const char *v)
+{
+	while (*rev == '0' && rev[1])
+		rev++;
+	while (*v == '0' && v[1])
+		v++;
+	return strcmp(rev, v) == 0 && strspn(rev, "0123456789") == strlen(rev);
+}
 
 static const ToolSpec *
 find_tool(const char *name)
@@ -85,10 +125,19 @@ find_tool(const char *name)
 	for (size_t i = 0; i < lengthof(tools); i++)
 		if (pg_strcasecmp(tools[i].tool, name) == 0)
 			return &tools[i];
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown migration tool \"%s\"", name),
-			 errhint("Known tools are alembic, flyway, golang-migrate, dbmate, goose, diesel, sqitch, liquibase, graphile-migrate, hasura and drizzle.")));
+	{
+		StringInfoData known;
+
+		/* from the table, so that a tool added there is named here too */
+		initStringInfo(&known);
+		for (size_t i = 0; i < lengthof(tools); i++)
+			appendStringInfo(&known, "%s%s", i == 0 ? "" :
+							 i + 1 == lengthof(tools) ? " and " : ", ", tools[i].tool);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown migration tool \"%s\"", name),
+				 errhint("Known tools are %s.", known.data)));
+	}
 	return NULL;
 }
 
@@ -172,6 +221,13 @@ node_of(const MigrationSet *set, const ToolSpec *t, const char *v, const bool *s
 		}
 		return -1;
 	}
+	if (t->numeric)
+	{
+		for (int i = 0; i < g->n; i++)
+			if (same_number(g->nodes[i].mig->revision, v))
+				return i;
+		return -1;
+	}
 	return graph_find(g, v);
 }
 
@@ -249,11 +305,13 @@ read_applied(const MigrationSet *set, const ToolSpec *t, const char *table)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("%s records version %s of set \"%s\" as %s", t->tool, v, set->name,
+							t->bad_word ? t->bad_word :
 							strcmp(t->tool, "golang-migrate") == 0 ||
 							strcmp(t->tool, "hasura") == 0 ? "dirty" :
 							strcmp(t->tool, "goose") == 0 ? "rolled back" : "failed"),
 					 errdetail("Nothing was written."),
-					 errhint("%s", strcmp(t->tool, "golang-migrate") == 0 ?
+					 errhint("%s", t->fix ? psprintf(t->fix, v) :
+							 strcmp(t->tool, "golang-migrate") == 0 ?
 							 "Repair the database with golang-migrate first: fix the schema, then \"migrate force VERSION\"." :
 							 t->repair_hint ? t->repair_hint :
 							 strcmp(t->tool, "flyway") == 0 ?
@@ -275,6 +333,50 @@ read_applied(const MigrationSet *set, const ToolSpec *t, const char *table)
 				if (applied[j] && graph_is_ancestor(g, i, j))
 					applied[i] = true;
 	return applied;
+}
+
+/*
+ * The Supabase CLI records the seed files it ran (db push --include-seed)
+ * in supabase_migrations.seed_files(path, hash: SHA-256 hex of the file).
+ * A seed recorded with the hash of the file now counts as run, so that the
+ * next upgrade does not seed a live database again.  Returns 0 or 1.
+ */
+static int
+adopt_supabase_seed(const char *schema, const MigrationSet *set)
+{
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	StepRecord	rec;
+	bool		isnull;
+
+	if (set->n_repeatable == 0)
+		return 0;
+	if (SPI_execute("SELECT pg_catalog.to_regclass('supabase_migrations.seed_files') IS NOT NULL",
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "schema_migrate: looking up supabase_migrations.seed_files failed");
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		return 0;
+	for (int i = 0; i < set->n_repeatable; i++)
+	{
+		const Migration *m = set->repeatable[i];
+
+		values[0] = CStringGetTextDatum(m->file);
+		values[1] = CStringGetTextDatum(psprintf("supabase/%s", m->file));
+		values[2] = CStringGetTextDatum(m->checksum);
+		if (SPI_execute_with_args("SELECT 1 FROM supabase_migrations.seed_files"
+								  " WHERE path OPERATOR(pg_catalog.=) ANY (ARRAY[$1, $2])"
+								  " AND hash OPERATOR(pg_catalog.=) $3",
+								  3, types, values, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "schema_migrate: reading supabase_migrations.seed_files failed");
+		if (SPI_processed == 0)
+			continue;
+		rec.mig = m;
+		rec.started_at = GetCurrentTimestamp();
+		rec.duration_ms = 0;
+		store_log_steps(schema, set, PLAN_UP, "repeatable", &rec, 1);
+		return 1;
+	}
+	return 0;
 }
 
 Datum
@@ -319,6 +421,9 @@ sm_adopt(PG_FUNCTION_ARGS)
 			n++;
 		}
 	store_record_steps(schema, set, PLAN_UP, "adopt", steps, n);
+	if (strcmp(t->tool, "supabase") == 0 && adopt_supabase_seed(schema, set))
+		ereport(NOTICE,
+				(errmsg("the seed recorded in supabase_migrations.seed_files counts as run")));
 	now = ops_current_text(set->graph, applied);
 	ereport(NOTICE,
 			(errmsg("adopted %d revision%s of set \"%s\" from %s, now at %s",

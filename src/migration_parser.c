@@ -146,6 +146,64 @@ directive_index(const char *key, size_t len)
 	return -1;
 }
 
+/*
+ * Is key close enough to a directive to be a misspelling of one?  Header
+ * comments of other tools and of licenses ("-- copyright: 2024 ...",
+ * "-- license: MIT", "-- author: ...") have the directive shape too; they
+ * are comments unless the key is within a few edits of a directive name
+ * ("revison", "down_revison") or one of the two holds the other
+ * ("depends", "timeout", "transaction").
+ */
+static bool
+holds(const char *h, size_t hl, const char *n, size_t nl)
+{
+	for (size_t i = 0; i + nl <= hl; i++)
+		if (memcmp(h + i, n, nl) == 0)
+			return true;
+	return false;
+}
+
+static bool
+near_directive(const char *key, size_t len)
+{
+	for (int i = 0; i < N_DIRECTIVES; i++)
+	{
+		const char *d = directive_names[i];
+		size_t		dl = strlen(d);
+		size_t		row[64];
+		size_t		limit = dl / 4 > 2 ? dl / 4 : 2;
+
+		if (len >= 4 && (holds(d, dl, key, len) || holds(key, len, d, dl)))
+			return true;
+		if (len >= 63)
+			continue;
+		/* Levenshtein distance, one row at a time */
+		for (size_t j = 0; j <= len; j++)
+			row[j] = j;
+		for (size_t a = 1; a <= dl; a++)
+		{
+			size_t		diag = row[0];
+
+			row[0] = a;
+			for (size_t j = 1; j <= len; j++)
+			{
+				size_t		up = row[j];
+				size_t		best = diag + (d[a - 1] != key[j - 1]);
+
+				if (up + 1 < best)
+					best = up + 1;
+				if (row[j - 1] + 1 < best)
+					best = row[j - 1] + 1;
+				diag = up;
+				row[j] = best;
+			}
+		}
+		if (row[len] <= limit)
+			return true;
+	}
+	return false;
+}
+
 /* ---------- validation ---------- */
 
 /*
@@ -472,6 +530,8 @@ handle_line(ParseState *st, int line, const char *ls, const char *le,
 		{
 			int			idx = directive_index(key, klen);
 
+			if (idx < 0 && !near_directive(key, klen))
+				return;			/* a comment such as "-- license: MIT" */
 			if (idx < 0)
 				sm_fail(st->env, SM_ERR_MALFORMED, st->file, line,
 						"Known directives are " KNOWN_DIRECTIVES ".",

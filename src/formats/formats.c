@@ -18,6 +18,7 @@
  */
 #include "formats/fmt_common.h"
 #include "formats/formats_b.h"
+#include "formats/formats_a.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -29,7 +30,10 @@ static Migration **fmt_dispatch(const SmFiles *f, SmFormat fmt, int *n_out);
 
 static const char *const format_names[] = {
 	"native", "golang-migrate", "Flyway", "dbmate", "goose", "diesel", "sqitch",
-	"Liquibase", "graphile-migrate", "Hasura", "Drizzle"
+	"Liquibase", "graphile-migrate", "Hasura", "Drizzle",
+	/* issue 16, part A */
+	"sqlx", "Prisma Migrate", "Atlas", "tern", "node-pg-migrate", "Postgrator",
+	"Supabase CLI"
 };
 
 const char *
@@ -180,9 +184,10 @@ fmt_detect(const SmFiles *f)
 	bool		has_diesel = false;
 	int			found = -1;
 	const char *found_name = NULL;
+	FaLayout	lay;
 
 	int		   *kb = n ? sm_alloc(f->env, sizeof(int) * n) : NULL;
-
+	fa_layout(f, ents, n, &lay);
 	for (int i = 0; i < n; i++)
 	{
 		if (!ents[i].is_dir && strcmp(ents[i].name, "sqitch.plan") == 0)
@@ -194,9 +199,10 @@ fmt_detect(const SmFiles *f)
 	}
 	for (int i = 0; i < n; i++)
 	{
-		int			k = kb[i] >= 0 ? kb[i] :
-			classify_entry(f, &ents[i], has_plan, has_diesel);
+		int			k = kb[i] >= 0 ? kb[i] : fa_classify(f, &ents[i], &lay);
 
+		if (k == FA_NOT_MINE)
+			k = classify_entry(f, &ents[i], has_plan, has_diesel);
 		if (k < 0)
 			continue;
 		if (found < 0)
@@ -204,7 +210,7 @@ fmt_detect(const SmFiles *f)
 			found = k;
 			found_name = ents[i].name;
 		}
-		else if (k != found)
+		else if (k != found && !fa_compatible(&found, k))
 			fail_mixed(f, found_name, (SmFormat) found, ents[i].name,
 					   (SmFormat) k);
 	}
@@ -213,7 +219,7 @@ fmt_detect(const SmFiles *f)
 
 /*
  * A folder that holds entries of which no reader made a migration (a
- * Prisma folder of <ts>_<name>/migration.sql directories, say) must not
+ * Rails folder of <ts>_<name>.rb files, say) must not
  * read as an empty set that every upgrade leaves at base: say what is there.
  * A folder with nothing in it (a new project's) is an empty set.
  */
@@ -243,9 +249,23 @@ check_something_read(const SmFiles *f, SmFormat fmt, int n_read)
 			 "Read as a %s set, the folder's %d entr%s (%d director%s) hold%s no migration: %s%s.",
 			 fmt_name(fmt), n, n == 1 ? "y" : "ies", n_dirs, n_dirs == 1 ? "y" : "ies",
 			 n == 1 ? "s" : "", names, n > 5 ? ", ..." : "");
-	sm_fail(f->env, SM_ERR_MALFORMED, NULL, 0, detail,
-			"schema_migrate reads native {revision}_{message}.sql files and the folders of golang-migrate, Flyway, dbmate, goose, diesel and sqitch (see \"Coming from other tools\" in the README); convert the migrations to one of those layouts.",
-			"migration set has files but no migrations");
+	{
+		/* the tools from format_names, so that a new reader is named too */
+		int			nf = (int) (sizeof(format_names) / sizeof(format_names[0]));
+		char		hint[512];
+		size_t		hl;
+
+		hl = snprintf(hint, sizeof(hint),
+					  "schema_migrate reads native {revision}_{message}.sql files and the folders of ");
+		for (int i = 1; i < nf && hl < sizeof(hint); i++)
+			hl += snprintf(hint + hl, sizeof(hint) - hl, "%s%s", format_names[i],
+						   i + 1 == nf ? "" : i + 2 == nf ? " and " : ", ");
+		if (hl < sizeof(hint))
+			snprintf(hint + hl, sizeof(hint) - hl,
+					 " (see \"Coming from other tools\" in the README); convert the migrations to one of those layouts.");
+		sm_fail(f->env, SM_ERR_MALFORMED, NULL, 0, detail, hint,
+				"migration set has files but no migrations");
+	}
 }
 
 Migration **
@@ -284,6 +304,21 @@ fmt_dispatch(const SmFiles *f, SmFormat fmt, int *n_out)
 			return fmt_read_hasura(f, n_out);
 		case SM_FMT_DRIZZLE:
 			return fmt_read_drizzle(f, n_out);
+			/* issue 16, part A */
+		case SM_FMT_SQLX:
+			return fmt_read_sqlx(f, n_out);
+		case SM_FMT_PRISMA:
+			return fmt_read_prisma(f, n_out);
+		case SM_FMT_ATLAS:
+			return fmt_read_atlas(f, n_out);
+		case SM_FMT_TERN:
+			return fmt_read_tern(f, n_out);
+		case SM_FMT_NODE_PG_MIGRATE:
+			return fmt_read_node_pg_migrate(f, n_out);
+		case SM_FMT_POSTGRATOR:
+			return fmt_read_postgrator(f, n_out);
+		case SM_FMT_SUPABASE:
+			return fmt_read_supabase(f, n_out);
 	}
 	return fmt_read_native(f, n_out);
 }

@@ -29,7 +29,15 @@ typedef enum SmFormat
 	SM_FMT_LIQUIBASE,
 	SM_FMT_GRAPHILE,
 	SM_FMT_HASURA,
-	SM_FMT_DRIZZLE
+	SM_FMT_DRIZZLE,
+	/* issue 16, part A (formats_a.c) */
+	SM_FMT_SQLX,
+	SM_FMT_PRISMA,
+	SM_FMT_ATLAS,
+	SM_FMT_TERN,
+	SM_FMT_NODE_PG_MIGRATE,
+	SM_FMT_POSTGRATOR,
+	SM_FMT_SUPABASE
 } SmFormat;
 
 typedef struct SmDirEntry
@@ -78,6 +86,14 @@ extern Migration **fmt_read_liquibase(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_graphile(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_hasura(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_drizzle(const SmFiles *f, int *n_out);
+/* issue 16, part A */
+extern Migration **fmt_read_sqlx(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_prisma(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_atlas(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_tern(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_node_pg_migrate(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_postgrator(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_supabase(const SmFiles *f, int *n_out);
 
 /* ---------- helpers shared by the adapters (fmt_common.c) ---------- */
 

@@ -284,12 +284,16 @@ t_dispatcher_nothing_to_read(void)
 {
 	int			n;
 
-	/* a Prisma folder: directories of migration.sql, which no reader knows */
-	folder("20240101000000_init/migration.sql", "CREATE TABLE a ();",
-		   "migration_lock.toml", "provider = \"postgresql\"", NULL);
+	/* a Rails folder: Ruby migrations and a schema dump, which no reader knows */
+	folder("20240101000000_init/create_users.rb", "class CreateUsers; end",
+		   "schema.rb", "ActiveRecord::Schema.define {}", NULL);
 	EXPECT_ERR(SM_ERR_MALFORMED, read_folder(&n), "no migrations");
 	CHECK_DETAIL("20240101000000_init/");
-	CHECK_DETAIL("migration_lock.toml");
+	CHECK_DETAIL("schema.rb");
+	/* a Prisma folder with its lock file but no migration yet */
+	folder("migration_lock.toml", "provider = \"postgresql\"", NULL);
+	EXPECT_ERR(SM_ERR_MALFORMED, read_folder(&n), "no migrations");
+	CHECK_DETAIL("Prisma Migrate");
 	/* an empty folder is an empty set */
 	folder(NULL);
 	read_folder(&n);

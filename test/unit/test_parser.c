@@ -304,6 +304,20 @@ t_directive_errors(void)
 	EXPECT_ERR(SM_ERR_MALFORMED, P("x.sql", "-- revison: 1\n-- +up\n"),
 			   "unknown directive", "revison", "line 1");
 	CHECK_DETAIL("revision");
+	/* near a directive: misspelt; far from all: a comment (issue 16) */
+	EXPECT_ERR(SM_ERR_MALFORMED, P("x.sql", "-- depends: a\n-- +up\n"),
+			   "unknown directive", "depends");
+	EXPECT_ERR(SM_ERR_MALFORMED, P("x.sql", "-- transaction: false\n-- +up\n"),
+			   "unknown directive", "transaction");
+	EXPECT_ERR(SM_ERR_MALFORMED, P("x.sql", "-- mesage: m\n-- +up\n"),
+			   "unknown directive", "mesage");
+	{
+		Migration  *m = P("x.sql", "-- SPDX-License-Identifier: MIT\n-- Copyright (c) 2024 Example\n"
+						  "-- copyright: 2024 Example\n-- license: MIT\n-- author: jane\n"
+						  "-- atlas:nolint\n-- revision: r1\n-- +up\nSELECT 1;\n");
+
+		CHECK_STR(m->revision, "r1");
+	}
 	/* a directive after SQL */
 	EXPECT_ERR(SM_ERR_MALFORMED, P("x.sql", "-- +up\nSELECT 1;\n-- revision: 5\n"),
 			   "directive", "revision", "after SQL", "line 3");

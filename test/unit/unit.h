@@ -93,5 +93,6 @@ extern const UnitCase graph_cases[];
 extern const UnitCase plan_cases[];
 extern const UnitCase formats_b_cases[];
 extern const UnitCase format_cases[];
+extern const UnitCase formats_a_cases[];
 
 #endif

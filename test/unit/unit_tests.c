@@ -229,6 +229,7 @@ main(void)
 
 	run_cases(natural_cases, &passed, &failed);
 	run_cases(parser_cases, &passed, &failed);
+	run_cases(formats_a_cases, &passed, &failed);
 	run_cases(graph_cases, &passed, &failed);
 	run_cases(plan_cases, &passed, &failed);
 	run_cases(formats_b_cases, &passed, &failed);

@@ -1,1 +1,0 @@
-CREATE TABLE pu (id int);

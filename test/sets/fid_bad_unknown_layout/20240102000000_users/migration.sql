@@ -1,1 +1,0 @@
-ALTER TABLE pu ADD COLUMN name text;
