@@ -23,7 +23,44 @@
 
 -- ==== safety: sm_lint, sm_trace (issue 15) ====
 
+CREATE FUNCTION @extschema@.sm_lint(target text DEFAULT 'head',
+	set_name text DEFAULT NULL,
+	OUT revision text,
+	OUT file text,
+	OUT line integer,
+	OUT statement text,
+	OUT rule text,
+	OUT severity text,
+	OUT relation text,
+	OUT relation_bytes bigint,
+	OUT relation_rows bigint,
+	OUT message text,
+	OUT hint text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_lint'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION @extschema@.sm_lint(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_lint(text, text) IS
+	'what the pending migrations will lock, rewrite, scan and break, judged with this database''s table sizes; runs nothing';
 
+CREATE FUNCTION @extschema@.sm_blockers(target text DEFAULT 'head',
+	set_name text DEFAULT NULL,
+	OUT revision text,
+	OUT line integer,
+	OUT relation text,
+	OUT needs text,
+	OUT pid integer,
+	OUT holds text,
+	OUT state text,
+	OUT idle_in_transaction_s double precision,
+	OUT transaction_s double precision,
+	OUT query text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_blockers'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION @extschema@.sm_blockers(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_blockers(text, text) IS
+	'sessions holding locks that a pending migration''s statements would wait for';
 
 -- ==== end of safety ====
 
@@ -73,6 +110,7 @@ BEGIN
 
 
 	-- migrator grants: safety
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_lint(text, text), %1$s.sm_blockers(text, text) TO %2$s', s, role);
 
 
 

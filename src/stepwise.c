@@ -23,6 +23,7 @@
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
+#include "lint.h"
 
 #include "access/xact.h"
 #include "executor/spi.h"
@@ -225,6 +226,7 @@ migrate_locked(Stepper *s, const char *target)
 	plan = exec_make_plan(s->set, st->applied, PLAN_AUTO, target);
 	exec_check_out_of_order(s->set, st, plan);
 	steps = exec_prepare_plan(s->set, plan, false);
+	safety_gate(s->schema, s->set, plan);
 	for (int i = 0; i < plan->n_steps; i++)
 	{
 		const Migration *m = steps[i].mig;
