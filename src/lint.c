@@ -1323,7 +1323,9 @@ lint_migration(Walk *w, const Migration *m)
 	{
 		w->line = w->ae_line;
 		w->stmt_text = w->ae_text;
-		add_finding(w, "lock_held", size_severity(w->ae_rel), "table_lock", w->ae_rel,
+		/* the statements after it are judged by their own rules */
+		add_finding(w, "lock_held", Min(size_severity(w->ae_rel), LINT_WARNING),
+					"table_lock", w->ae_rel,
 					psprintf("the ACCESS EXCLUSIVE lock on %s taken here is held for the %d statement%s after it, until the migration commits (under SELECT sm_upgrade(), until the whole plan commits)",
 							 rel_desc(w->ae_rel), w->after_ae, w->after_ae == 1 ? "" : "s"),
 					pstrdup("Move the statements after it into a migration of their own, so the lock is held for this statement only; apply with CALL sm_migrate(), which commits after each migration."));
