@@ -9,6 +9,7 @@
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
+#include "lint.h"
 
 #include "access/xact.h"
 #include "access/xlog.h"
@@ -446,6 +447,7 @@ run_plan(const char *schema, const MigrationSet *set, const MigPlan *plan,
 												   ALLOCSET_DEFAULT_SIZES);
 	instr_time	start;
 
+	safety_gate(schema, set, plan);
 	INSTR_TIME_SET_CURRENT(start);
 	for (int i = 0; i < plan->n_steps; i++)
 	{

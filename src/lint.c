@@ -1280,7 +1280,18 @@ static void
 lint_context(void *arg)
 {
 	Walk	   *w = arg;
+	int			pos = geterrposition();
 
+	/* a syntax error: its line in the file, kept off the outer query */
+	if (pos > 0 && w->sql)
+	{
+		int			off = 0;
+
+		errposition(0);
+		for (int c = 1; c < pos && w->sql[off]; c++)
+			off += pg_mblen(w->sql + off);
+		w->line = w->mig->up_line + lines_before(w->sql, off);
+	}
 	errcontext("linting migration %s (set \"%s\", file %s, line %d)",
 			   w->mig->revision, w->set->name, w->mig->file, w->line);
 }

@@ -8,7 +8,6 @@
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
-#include "lint.h"
 
 #include "access/xact.h"
 #include "access/xlog.h"
@@ -248,7 +247,6 @@ exec_move(const char *schema, const MigrationSet *set, int dir,
 	if (plan->n_steps == 0 && !(up && exec_repeatable(schema, set, true) > 0))
 		return exec_current_text(set->graph, st->applied);
 	exec_check_out_of_order(set, st, plan);
-	safety_gate(schema, set, plan);
 
 	res = exec_plan(schema, set, plan, up);
 	for (int i = 0; i < plan->n_steps; i++)
