@@ -14,6 +14,38 @@
 
 -- ==== autogenerate: sm_diff, sm_autogenerate, sm_check_schema, sm_drift (issue 13) ====
 
+CREATE FUNCTION @extschema@.sm_diff(desired text DEFAULT NULL, set_name text DEFAULT NULL)
+RETURNS TABLE (step integer, statement text, object_type text, object_name text, hazards text[])
+AS 'MODULE_PATHNAME', 'sm_diff'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.sm_diff(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_diff(text, text) IS
+	'The DDL that turns this database''s schema into the desired one (SQL text, or the set''s schema/ folder), with hazards; runs nothing here';
+
+CREATE FUNCTION @extschema@.sm_autogenerate(message text, set_name text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'sm_autogenerate'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.sm_autogenerate(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_autogenerate(text, text) IS
+	'The next migration file (native format) from the difference between this database, at head, and the set''s schema/ folder';
+
+CREATE FUNCTION @extschema@.sm_check_schema(set_name text DEFAULT NULL)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'sm_check_schema'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.sm_check_schema(text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_check_schema(text) IS
+	'CI gate (alembic check): true when the set''s migrations replayed to head give exactly its schema/ folder; an error listing the differences otherwise';
+
+CREATE FUNCTION @extschema@.sm_drift(set_name text DEFAULT NULL)
+RETURNS TABLE (object_type text, object_name text, difference text, expected text, actual text)
+AS 'MODULE_PATHNAME', 'sm_drift'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.sm_drift(text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_drift(text) IS
+	'Where this database differs from what its applied migrations produce (replayed in a scratch database)';
+
 
 
 -- ==== end of autogenerate ====
@@ -106,6 +138,8 @@ BEGIN
 
 
 	-- migrator grants: autogenerate
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_diff(text, text), %1$s.sm_autogenerate(text, text),'
+		' %1$s.sm_check_schema(text), %1$s.sm_drift(text) TO %2$s', s, role);
 
 
 
@@ -139,6 +173,7 @@ BEGIN
 
 
 	-- reader grants: autogenerate
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_check_schema(text), %1$s.sm_drift(text) TO %2$s', s, role);
 
 
 
