@@ -94,6 +94,22 @@ REVOKE ALL ON FUNCTION @extschema@.sm_blockers(text, text) FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.sm_blockers(text, text) IS
 	'sessions holding locks that a pending migration''s statements would wait for';
 
+CREATE FUNCTION @extschema@.sm_trace(target text DEFAULT 'head',
+	set_name text DEFAULT NULL,
+	OUT revision text,
+	OUT line integer,
+	OUT statement text,
+	OUT locks text[],
+	OUT rewrites text[],
+	OUT scans text[],
+	OUT ms double precision)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_trace'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION @extschema@.sm_trace(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_trace(text, text) IS
+	'run the pending migrations in a scratch database holding this schema: the locks, rewrites and scans of each statement, with this database''s sizes';
+
 -- ==== end of safety ====
 
 
@@ -144,7 +160,7 @@ BEGIN
 
 
 	-- migrator grants: safety
-	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_lint(text, text), %1$s.sm_blockers(text, text) TO %2$s', s, role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_lint(text, text), %1$s.sm_blockers(text, text), %1$s.sm_trace(text, text) TO %2$s', s, role);
 
 
 

@@ -165,6 +165,21 @@ rel_desc(const RelFact *f)
 
 /* ---------- live facts ---------- */
 
+static void measure(RelFact *f);
+
+/* Live size and row estimate of a relation; -1 where unknown. */
+void
+lint_measure(Oid relid, int64 *bytes, double *rows)
+{
+	RelFact		f;
+
+	memset(&f, 0, sizeof(f));
+	f.relid = relid;
+	measure(&f);
+	*bytes = f.bytes;
+	*rows = f.rows;
+}
+
 /* Size of a relation's heap and TOAST; a partitioned table sums its leaves. */
 static void
 measure(RelFact *f)
@@ -1296,25 +1311,24 @@ lint_context(void *arg)
 			   w->mig->revision, w->set->name, w->mig->file, w->line);
 }
 
-static void
-lint_migration(Walk *w, const Migration *m)
+/*
+ * The statements of a migration's up section, from their first word, with
+ * their file lines; BEGIN / COMMIT around the body are left out.
+ */
+LintStmt *
+lint_statements(const Migration *m, int *n)
 {
 	List	   *stmts;
 	ListCell   *lc;
 	int			sqllen;
-	int			effective = m->lock_timeout_ms >= 0 ? m->lock_timeout_ms :
-		sm_lock_timeout > 0 ? sm_lock_timeout : LockTimeout;
+	LintStmt   *out;
 
-	w->mig = m;
-	w->sql = m->up_sql;
-	w->lock_timeout_on = effective > 0;
-	w->ae_rel = NULL;
-	w->line = m->up_line;
-	read_allows(w, m);
+	*n = 0;
 	if (m->up_sql == NULL)
-		return;
+		return NULL;
 	sqllen = strlen(m->up_sql);
 	stmts = raw_parser(m->up_sql, RAW_PARSE_DEFAULT);
+	out = palloc0(sizeof(LintStmt) * (list_length(stmts) + 1));
 	foreach(lc, stmts)
 	{
 		RawStmt    *rs = lfirst_node(RawStmt, lc);
@@ -1324,11 +1338,36 @@ lint_migration(Walk *w, const Migration *m)
 
 		if (IsA(rs->stmt, TransactionStmt))
 			continue;
-		w->line = m->up_line + lines_before(m->up_sql, start);
-		w->stmt_text = pnstrdup(m->up_sql + start, off + len - start);
+		out[*n].line = m->up_line + lines_before(m->up_sql, start);
+		out[*n].text = pnstrdup(m->up_sql + start, off + len - start);
+		out[*n].stmt = rs->stmt;
+		(*n)++;
+	}
+	return out;
+}
+
+static void
+lint_migration(Walk *w, const Migration *m)
+{
+	LintStmt   *stmts;
+	int			n;
+	int			effective = m->lock_timeout_ms >= 0 ? m->lock_timeout_ms :
+		sm_lock_timeout > 0 ? sm_lock_timeout : LockTimeout;
+
+	w->mig = m;
+	w->sql = m->up_sql;
+	w->lock_timeout_on = effective > 0;
+	w->ae_rel = NULL;
+	w->line = m->up_line;
+	read_allows(w, m);
+	stmts = lint_statements(m, &n);
+	for (int i = 0; i < n; i++)
+	{
+		w->line = stmts[i].line;
+		w->stmt_text = stmts[i].text;
 		if (w->ae_rel)
 			w->after_ae++;
-		lint_statement(w, rs->stmt);
+		lint_statement(w, stmts[i].stmt);
 	}
 	if (w->ae_rel && w->after_ae > 0)
 	{

@@ -79,6 +79,16 @@ typedef struct LintBlocker
 	char	   *query;
 } LintBlocker;
 
+/* A statement of a migration's up section. */
+typedef struct LintStmt
+{
+	int			line;			/* file line of its first word */
+	char	   *text;
+	struct Node *stmt;			/* raw parse tree */
+} LintStmt;
+
+extern LintStmt *lint_statements(const Migration *m, int *n);
+extern void lint_measure(Oid relid, int64 *bytes, double *rows);
 extern LintResult *lint_plan(const MigrationSet *set, const MigPlan *plan);
 extern LintBlocker *lint_blockers(const LintResult *res, int *n);
 extern const char *lint_severity_name(LintSeverity s);

@@ -1,0 +1,3 @@
+-- transactional: false
+-- +up
+CREATE INDEX CONCURRENTLY orders_n ON orders (n);
