@@ -46,6 +46,21 @@ REVOKE ALL ON FUNCTION @extschema@.sm_drift(text) FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.sm_drift(text) IS
 	'Where this database differs from what its applied migrations produce (replayed in a scratch database)';
 
+CREATE FUNCTION @extschema@.sm_schema_model()
+RETURNS text
+AS 'MODULE_PATHNAME', 'sm_schema_model'
+LANGUAGE C STABLE;
+REVOKE ALL ON FUNCTION @extschema@.sm_schema_model() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_schema_model() IS
+  'this database''s schema model (less schema_migrate and extension members), serialized for sm_diff_models';
+
+CREATE FUNCTION @extschema@.sm_diff_models(from_model text, to_model text)
+RETURNS TABLE (step int, statement text, object_type text, object_name text, hazards text[])
+AS 'MODULE_PATHNAME', 'sm_diff_models'
+LANGUAGE C IMMUTABLE;
+REVOKE ALL ON FUNCTION @extschema@.sm_diff_models(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_diff_models(text, text) IS
+  'the ordered DDL, with hazards, that turns the schema of from_model into that of to_model';
 
 
 -- ==== end of autogenerate ====
@@ -156,6 +171,7 @@ BEGIN
 	-- migrator grants: autogenerate
 	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_diff(text, text), %1$s.sm_autogenerate(text, text),'
 		' %1$s.sm_check_schema(text), %1$s.sm_drift(text) TO %2$s', s, role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_schema_model(), %1$s.sm_diff_models(text, text) TO %2$s', s, role);
 
 
 
@@ -190,6 +206,7 @@ BEGIN
 
 	-- reader grants: autogenerate
 	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_check_schema(text), %1$s.sm_drift(text) TO %2$s', s, role);
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_schema_model(), %1$s.sm_diff_models(text, text) TO %2$s', s, role);
 
 
 

@@ -29,8 +29,88 @@
 
 #include "sm_core.h"
 
-typedef struct SmObject SmObject;		/* defined by schema_model.c's author */
-typedef struct SmSchemaModel SmSchemaModel;
+/* Format version of model_serialize(); bump on any change of the layout. */
+#define SM_MODEL_FORMAT_VERSION	1
+
+/* Limits model_deserialize() enforces against hostile input. */
+#define SM_MODEL_MAX_OBJECTS	1000000
+#define SM_MODEL_MAX_LIST		100000
+
+/*
+ * A list of strings (statements, dependency keys).
+ */
+typedef struct SmStrList
+{
+	int			n;
+	const char **v;
+} SmStrList;
+
+/*
+ * One object of the schema.  Everything the differ needs is text the
+ * catalog reader produced with the server's own printers; the differ never
+ * re-derives SQL from parts, it only chooses and orders these statements.
+ *
+ *   key        unique identity: "<kind> <identity>", e.g. "table public.t",
+ *              "column public.t.c", "comment table public.t"; kinds and
+ *              identities are those of pg_identify_object() where the
+ *              object is a catalog object, plus a few attribute kinds
+ *              ("default", "not null", "identity", "acl", "comment", ...)
+ *   kind       the first word(s) of key, the object_type of a diff step
+ *   name       the identity part of key, the object_name of a diff step
+ *   parent     key of the object this one belongs to ("column" -> its
+ *              table); dropping the parent drops it, so its own drop is
+ *              not emitted then.  NULL for top-level objects.
+ *   def        canonical text compared between two models
+ *   rebuild    text that, when it differs, forces drop + create even where
+ *              an in-place alter exists (e.g. a function's result type)
+ *   create     statements that create the object
+ *   drop       statements that drop it
+ *   alter      statements that turn any earlier version into this one in
+ *              place; empty: a change is drop + create
+ *   head/tail  for tables: create is composed as head, the "inline" text
+ *              of the child columns joined by ",\n    ", and tail
+ *   inline     a column's definition inside CREATE TABLE
+ *   deps       keys of objects this one depends on (pg_depend, parent)
+ *   renamed_from  the hint: the object's earlier name (identity part)
+ *   rename     statement that renames the earlier name to this one
+ */
+typedef struct SmObject
+{
+	const char *key;
+	const char *kind;
+	const char *name;
+	const char *parent;
+	const char *def;
+	const char *rebuild;
+	SmStrList	create;
+	SmStrList	drop;
+	SmStrList	alter;
+	const char *head;
+	const char *tail;
+	const char *inline_def;
+	SmStrList	deps;
+	const char *renamed_from;
+	const char *rename;
+	const char *unrename;		/* statement that renames this back */
+	int			position;		/* columns: attnum, the order in CREATE TABLE */
+	const char *special;		/* "enum": labels hold its values in order */
+	SmStrList	labels;
+	SmStrList	extra;			/* kind-specific statement parts, see
+								 * schema_model.c */
+} SmObject;
+
+/* A model: objects sorted by key (strcmp), keys unique. */
+typedef struct SmSchemaModel
+{
+	int			n;
+	SmObject   *objects;
+} SmSchemaModel;
+
+/* Object of a key, or NULL (binary search). */
+extern const SmObject *model_find(const SmSchemaModel *m, const char *key);
+
+/* Sort the objects by key and check that keys are unique. */
+extern void model_sort(const SmEnv *env, SmSchemaModel *m);
 
 /* ---------- catalogs -> model (schema_model.c, server side) ---------- */
 

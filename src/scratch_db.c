@@ -936,8 +936,21 @@ scratch_replay_set(const char *ext_schema, const char *set_name,
 	const char *qschema = quote_identifier(ext_schema);
 	Oid			save_uid;
 	int			save_sec;
-	char	   *role = GetUserNameFromId(GetUserId(), false);
+	char	   *role;
+	char	   *dbname;
 	bool		non_transactional = false;
+
+	/* catalog lookups need a transaction; the job runs outside one */
+	StartTransactionCommand();
+	role = MemoryContextStrdup(TopMemoryContext, GetUserNameFromId(GetUserId(), false));
+	dbname = MemoryContextStrdup(TopMemoryContext, get_database_name(MyDatabaseId));
+	{
+		MigrationSet *set = set_load(set_name);
+
+		for (int i = 0; i < set->n; i++)
+			non_transactional |= !set->migs[i]->transactional;
+	}
+	CommitTransactionCommand();
 
 	/*
 	 * The extension is not trusted: create it as the bootstrap superuser,
@@ -956,17 +969,9 @@ scratch_replay_set(const char *ext_schema, const char *set_name,
 	 * which connects normally: open the database to background workers.
 	 * CONNECTION LIMIT 0 still keeps every non-superuser session out.
 	 */
-	StartTransactionCommand();
-	{
-		MigrationSet *set = set_load(set_name);
-
-		for (int i = 0; i < set->n; i++)
-			non_transactional |= !set->migs[i]->transactional;
-	}
-	CommitTransactionCommand();
 	if (non_transactional)
 		scratch_exec(psprintf("ALTER DATABASE %s ALLOW_CONNECTIONS true",
-							  quote_identifier(get_database_name(MyDatabaseId))));
+							  quote_identifier(dbname)));
 	SetUserIdAndSecContext(save_uid, save_sec);
 
 	for (int i = 0; i < n_targets; i++)

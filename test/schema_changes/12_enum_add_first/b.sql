@@ -1,0 +1,1 @@
+CREATE TYPE lvl AS ENUM ('low', 'mid');

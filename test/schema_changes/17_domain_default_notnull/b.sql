@@ -1,0 +1,1 @@
+CREATE DOMAIN code AS varchar(8) DEFAULT 'x' NOT NULL;

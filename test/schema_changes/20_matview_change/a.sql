@@ -1,0 +1,3 @@
+CREATE TABLE t (id int, a int);
+CREATE MATERIALIZED VIEW mv AS SELECT id FROM t;
+CREATE INDEX mv_id ON mv (id);

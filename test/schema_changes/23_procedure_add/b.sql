@@ -1,0 +1,2 @@
+CREATE TABLE t (id int);
+CREATE PROCEDURE p(n int) LANGUAGE plpgsql AS $$ BEGIN INSERT INTO t VALUES (n); END $$;

@@ -1,0 +1,2 @@
+CREATE TABLE t (id int, a text, b int);
+CREATE INDEX t_a ON t (a, b) WITH (fillfactor = 70);

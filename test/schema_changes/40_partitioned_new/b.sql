@@ -1,0 +1,4 @@
+CREATE TABLE x (id int);
+CREATE TABLE ev (id bigint, kind text NOT NULL, PRIMARY KEY (id, kind)) PARTITION BY LIST (kind);
+CREATE TABLE ev_a PARTITION OF ev FOR VALUES IN ('a');
+CREATE TABLE ev_rest PARTITION OF ev DEFAULT;

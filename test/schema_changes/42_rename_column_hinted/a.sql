@@ -1,0 +1,1 @@
+CREATE TABLE t (id int, fullname text NOT NULL DEFAULT '');

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+#
+# t_schema_diff.sh -- the differ against a real server: for every pair
+# test/schema_changes/NN_name/{a,b}.sql, the up script sm_diff_models(A, B)
+# applied to A gives B, the down script sm_diff_models(B, A) applied to B
+# gives A (identical pg_dump --schema-only), and the diff between each result
+# and its target is then empty.  SM_CASES='NN*' runs a subset.
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+# shellcheck source=test/lib/cluster.sh
+. test/lib/cluster.sh
+
+FAILS=0
+ok() { echo "ok - $*"; }
+bad() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
+
+WORK=
+# shellcheck disable=SC2317
+cleanup_work() { [ -z "$WORK" ] || rm -rf -- "$WORK"; }
+trap cleanup_work EXIT
+if [ -z "${PGHOST:-}" ]; then
+	sm_cluster_start || { echo "could not start a cluster"; exit 1; }
+fi
+: "${SM_PGBIN:=$("$(sm_pg_config)" --bindir)}"
+PSQL_BIN=$SM_PGBIN/psql
+WORK=$(mktemp -d "${SM_CLUSTER_DIR:-/tmp}/t_schema_diff.XXXXXX") || exit 1
+chmod a+rwx "$WORK"
+export PGOPTIONS="-c client_min_messages=warning"
+
+psql_q() { "$PSQL_BIN" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+psql_q -d postgres -c "DO \$\$ BEGIN CREATE ROLE sm_test_reader; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" || exit 1
+
+# a fresh database with schema_migrate and the given schema file loaded
+fresh_db() { # db file
+	psql_q -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 TEMPLATE template0" || return 1
+	psql_q -d "$1" -c "CREATE EXTENSION schema_migrate" || return 1
+	[ -s "$2" ] || return 0
+	psql_q -d "$1" -f "$2" >/dev/null
+}
+
+# the schema as pg_dump prints it, comment lines aside
+dump() { # db out
+	"$SM_PGBIN/pg_dump" --schema-only -d "$1" | grep -v -e '^--' -e '^$' -e '^\\restrict ' -e '^\\unrestrict ' >"$2"
+}
+
+# the model of a database, into a file
+model() { # db out
+	psql_q -d "$1" -c "SELECT sm_schema_model()" >"$2"
+}
+
+# the diff between two model files, as a script (statements end in ';')
+diff_script() { # db from to out
+	psql_q -d "$1" -o "$4" <<-EOF
+	\set f \`cat '$2'\`
+	\set t \`cat '$3'\`
+	SELECT statement FROM sm_diff_models(:'f', :'t') ORDER BY step;
+	EOF
+}
+
+# apply a script statement by statement (no single transaction: an enum's
+# new value must be committed before it is used)
+apply() { # db script
+	psql_q -d "$1" -f "$2" >/dev/null 2>"$2.err" || { sed 's/^/    /' "$2.err" | head -5; return 1; }
+}
+
+one_way() { # case label from_db to_db from_dump to_dump
+	local c=$1 w=$2 from=$3 to=$4 td=$6
+	local d="$WORK/$c.$w"
+	model "$from" "$d.from.model" && model "$to" "$d.to.model" || { bad "$c: $w: reading the models"; return; }
+	diff_script "$from" "$d.from.model" "$d.to.model" "$d.sql" || { bad "$c: $w: sm_diff_models failed"; return; }
+	if ! [ -s "$d.sql" ]; then bad "$c: $w: the diff is empty"; return; fi
+	if ! apply "$from" "$d.sql"; then bad "$c: $w: the script does not apply"; sed 's/^/    | /' "$d.sql" | head -40; return; fi
+	dump "$from" "$d.after"
+	if ! cmp -s "$d.after" "$td"; then
+		bad "$c: $w: the result differs from the target"
+		diff "$d.after" "$td" | head -20 | sed 's/^/    /'
+		sed 's/^/    | /' "$d.sql" | head -40
+		return
+	fi
+	model "$from" "$d.after.model"
+	diff_script "$from" "$d.after.model" "$d.to.model" "$d.again.sql"
+	if [ -s "$d.again.sql" ]; then
+		bad "$c: $w: after the script, the diff is not empty"
+		sed 's/^/    | /' "$d.again.sql" | head -10
+		return
+	fi
+	ok "$c: $w ($(grep -c ';$' "$d.sql") statements)"
+}
+
+n=0
+for dir in test/schema_changes/${SM_CASES:-[0-9]*}/; do
+	c=$(basename "$dir")
+	[ -f "$dir/a.sql" ] || continue
+	n=$((n + 1))
+	if ! fresh_db sdiff_a "$dir/a.sql" || ! fresh_db sdiff_b "$dir/b.sql"; then
+		bad "$c: loading a.sql or b.sql"; continue
+	fi
+	dump sdiff_a "$WORK/$c.a.dump"
+	dump sdiff_b "$WORK/$c.b.dump"
+	if cmp -s "$WORK/$c.a.dump" "$WORK/$c.b.dump"; then bad "$c: a.sql and b.sql give the same schema"; continue; fi
+	one_way "$c" up sdiff_a sdiff_b "$WORK/$c.a.dump" "$WORK/$c.b.dump"
+	# down: B untouched so far, A loaded afresh (the up step changed it)
+	fresh_db sdiff_a "$dir/a.sql" || { bad "$c: reloading a.sql"; continue; }
+	one_way "$c" down sdiff_b sdiff_a "$WORK/$c.b.dump" "$WORK/$c.a.dump"
+done
+psql_q -d postgres -c "DROP DATABASE IF EXISTS sdiff_a" -c "DROP DATABASE IF EXISTS sdiff_b" >/dev/null
+echo "# $n schema changes, $FAILS failures"
+[ "$FAILS" -eq 0 ]
