@@ -120,6 +120,34 @@ SELECT revision, operation, error, error_line FROM sm_log
 -- an unknown approval is a finding of severity error: refused
 SELECT line, rule, severity, message FROM sm_lint('head', 'lint_rules') WHERE rule = 'unknown_allow';
 
+-- ---------- sm_trace: the pending migrations run in a scratch database ----------
+-- in public: the scratch database has no schema safety_t
+SET search_path = public;
+SELECT sm_upgrade('0001', 'lint_trace');
+ALTER TABLE trace_orders SET (autovacuum_enabled = off);
+INSERT INTO trace_parent VALUES (1);
+INSERT INTO trace_orders SELECT g, g, 'x', 1 FROM generate_series(1, 3000) g;
+ANALYZE trace_orders;
+SELECT pg_relation_filenode('trace_orders') AS orders_filenode \gset
+-- each statement: PostgreSQL's lock modes as its own backend held them,
+-- the relations whose relfilenode changed (int -> bigint rewrites, varchar
+-- -> text does not), the constraints it validated, with this database's
+-- sizes of the same tables
+SELECT revision, line, statement, locks, rewrites, scans, ms > 0 AS timed
+  FROM sm_trace('head', 'lint_trace');
+-- it ran in a scratch database: nothing changed here, no database left over
+SELECT * FROM sm_current('lint_trace');
+SELECT pg_relation_filenode('trace_orders') = :orders_filenode AS same_filenode,
+       format_type(atttypid, atttypmod) AS n_type
+  FROM pg_attribute WHERE attrelid = 'trace_orders'::regclass AND attname = 'n';
+SELECT count(*) AS fresh_here FROM pg_class WHERE relname = 'trace_fresh';
+SELECT count(*) AS scratch_left FROM pg_database WHERE datname LIKE 'sm\_scratch\_%';
+-- nothing pending: no rows, no scratch database
+SELECT count(*) FROM sm_trace('0001', 'lint_trace');
+SELECT * FROM sm_trace(NULL, 'lint_trace');
+DROP TABLE trace_orders, trace_parent;
+SET search_path = safety_t, public;
+
 -- only a superuser may change the policy
 CREATE ROLE safety_user;
 SET ROLE safety_user;

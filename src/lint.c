@@ -198,7 +198,7 @@ measure(RelFact *f)
 		char		kind = get_rel_relkind(r);
 
 		if (kind != RELKIND_RELATION && kind != RELKIND_MATVIEW &&
-			kind != RELKIND_TOASTVALUE)
+			kind != RELKIND_TOASTVALUE && kind != RELKIND_INDEX)
 			continue;
 		/* never wait behind another session's lock just to measure */
 		if (!ConditionalLockRelationOid(r, AccessShareLock))

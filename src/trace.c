@@ -26,6 +26,7 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -427,7 +428,9 @@ items_array(char *s, bool with_size, const char *rev, int line, bool rewrites)
 			bool		exists;
 			char	   *size = live_size(rel, &exists);
 
-			if (rewrites && exists)
+			if (rewrites && exists &&
+				get_rel_relkind(RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(rel)),
+												 NoLock, true)) != RELKIND_INDEX)
 				ereport(NOTICE,
 						(errmsg("%s line %d: rewrites %s (%s) under an ACCESS EXCLUSIVE lock: every read and write of it waits until it ends",
 								rev, line, rel, size)));

@@ -1,3 +1,3 @@
 -- +up
-CREATE TABLE parent (id int PRIMARY KEY);
-CREATE TABLE orders (id int PRIMARY KEY, n int, note text, ref int);
+CREATE TABLE trace_parent (id int PRIMARY KEY);
+CREATE TABLE trace_orders (id int PRIMARY KEY, n int, note varchar, ref int);

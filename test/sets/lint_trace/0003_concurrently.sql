@@ -1,3 +1,3 @@
 -- transactional: false
 -- +up
-CREATE INDEX CONCURRENTLY orders_n ON orders (n);
+CREATE INDEX CONCURRENTLY trace_orders_n ON trace_orders (n);
