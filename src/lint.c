@@ -58,8 +58,6 @@
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
-int			sm_safety = SM_SAFETY_WARN;
-int			sm_safety_min_bytes = 10 * 1024 * 1024;
 
 /* The approvals a migration can give, and what each covers. */
 static const char *const allow_names[] = {

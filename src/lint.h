@@ -98,6 +98,7 @@ extern const char *lint_severity_name(LintSeverity s);
  * sm_migrate).  With schema_migrate.safety = error it refuses before
  * anything runs; with warn it prints NOTICEs; approvals are logged.
  */
+extern bool safety_big_enough(int64 bytes);
 extern void safety_gate(const char *schema, const MigrationSet *set,
 						const MigPlan *plan);
 

@@ -24,6 +24,8 @@ int			sm_wait_timeout = 0;
 bool		sm_verify_checksums = true;
 bool		sm_run_repeatable = true;
 int			sm_out_of_order = SM_OUT_OF_ORDER_APPLY;
+int			sm_safety = SM_SAFETY_WARN;
+int			sm_safety_min_bytes = 10 * 1024 * 1024;
 
 static const struct config_enum_entry out_of_order_options[] = {
 	{"apply", SM_OUT_OF_ORDER_APPLY, false},
@@ -150,9 +152,5 @@ _PG_init(void)
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("schema_migrate");
-#else
-	EmitWarningsOnPlaceholders("schema_migrate");
-#endif
 }

@@ -362,7 +362,7 @@ sm_trace_job(const char *input, size_t len, StringInfo out)
 
 			error_context_stack = &cb;
 			trace_statement(out, rev, &stmts[k],
-							!transactional || exec_non_transactional(stmts[k].stmt) != NULL);
+							!transactional || stmt_non_transactional(stmts[k].stmt) != NULL);
 			error_context_stack = cb.previous;
 		}
 	}
@@ -481,7 +481,7 @@ sm_trace(PG_FUNCTION_ARGS)
 				 errhint("Trace the set itself: sm_trace(target, '%s') runs it in a scratch database of its own.",
 						 pnstrdup(set->name, strchr(set->name, '@') - set->name))));
 	st = store_read_state(schema, set);
-	plan = exec_make_plan(set, st->applied, PLAN_UP, text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	plan = ops_make_plan(set, st->applied, PLAN_UP, text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	SPI_finish();
 	if (plan->n_steps == 0)
 		return (Datum) 0;
