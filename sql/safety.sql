@@ -13,11 +13,11 @@ SET schema_migrate.timing = off;
 CREATE SCHEMA safety_t;
 SET search_path = safety_t, public;
 
-SHOW schema_migrate.safety;
-SHOW schema_migrate.safety_min_bytes;
-
 -- the tables, then facts: big is filled past the threshold, small is not
 SELECT sm_upgrade('0001', 'lint_rules');
+-- the defaults (the library is loaded now)
+SHOW schema_migrate.safety;
+SHOW schema_migrate.safety_min_bytes;
 -- no autovacuum: sizes and row estimates stay what the test makes them
 ALTER TABLE big SET (autovacuum_enabled = off);
 ALTER TABLE events_2024 SET (autovacuum_enabled = off);
