@@ -1349,8 +1349,9 @@ lint_migration(Walk *w, const Migration *m)
 {
 	LintStmt   *stmts;
 	int			n;
+	/* what the executor sets for the migration (0: no limit) */
 	int			effective = m->lock_timeout_ms >= 0 ? m->lock_timeout_ms :
-		sm_lock_timeout > 0 ? sm_lock_timeout : LockTimeout;
+		sm_lock_timeout;
 
 	w->mig = m;
 	w->sql = m->up_sql;
