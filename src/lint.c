@@ -519,6 +519,8 @@ lint_rename(Walk *w, RenameStmt *st)
 	if (st->renameType == OBJECT_COLUMN && st->relationType != OBJECT_TABLE)
 		return;
 	f = rel_fact(w, st->relation);
+	if (!OidIsValid(f->relid) && st->missing_ok && !f->created)
+		return;
 	if (f->created)
 	{
 		if (st->renameType == OBJECT_TABLE)
