@@ -314,7 +314,7 @@ sm_trace_job(const char *input, size_t len, StringInfo out)
 	const char *set_name = input;
 	const char *schema = set_name + strlen(set_name) + 1;
 	const char *p = schema + strlen(schema) + 1;
-	int			ncur = atoi(p);
+	int			ncur = (int) strtol(p, NULL, 10);
 	const char **cur = palloc(sizeof(char *) * (ncur + 1));
 	List	   *pending = NIL;
 	MemoryContext keep = AllocSetContextCreate(TopMemoryContext, "schema_migrate trace",
@@ -518,7 +518,7 @@ sm_trace(PG_FUNCTION_ARGS)
 	{
 		char	   *rec = field(&p, REC_SEP);
 		char	   *rev = field(&rec, FLD_SEP);
-		int			line = atoi(field(&rec, FLD_SEP));
+		int			line = (int) strtol(field(&rec, FLD_SEP), NULL, 10);
 		char	   *stmt = field(&rec, FLD_SEP);
 		char	   *locks = field(&rec, FLD_SEP);
 		char	   *rewrites = field(&rec, FLD_SEP);
