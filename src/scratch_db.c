@@ -929,6 +929,43 @@ scratch_exec_script(const char *file, const char *sql, int first_line)
 	MemoryContextDelete(cxt);
 }
 
+/*
+ * Let a non-superuser caller migrate with the extension the bootstrap
+ * superuser installed: sm_grant_migrator(), less the USAGE on the schema
+ * when PUBLIC has it already (public), since that grant would show in the
+ * schema's ACL and so in the model as a difference nobody made.
+ */
+static void
+grant_migrator(const char *ext_schema, const char *role)
+{
+	bool		explicit_usage;
+	bool		public_usage;
+	bool		isnull;
+
+	StartTransactionCommand();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (SPI_execute_with_args("SELECT pg_catalog.bool_or(a.grantee = r.oid), pg_catalog.bool_or(a.grantee = 0 AND a.privilege_type = 'USAGE')"
+							  " FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a, pg_catalog.pg_roles r"
+							  " WHERE n.nspname = $1 AND r.rolname = $2",
+							  2, (Oid[]) {TEXTOID, TEXTOID},
+							  (Datum[]) {CStringGetTextDatum(ext_schema), CStringGetTextDatum(role)},
+							  NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the ACL of schema \"%s\"", ext_schema);
+	explicit_usage = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) && !isnull;
+	public_usage = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) && !isnull;
+	PopActiveSnapshot();
+	SPI_finish();
+	CommitTransactionCommand();
+
+	scratch_exec(psprintf("SELECT %s.sm_grant_migrator(%s)", quote_identifier(ext_schema),
+						  quote_literal_cstr(role)));
+	if (public_usage && !explicit_usage)
+		scratch_exec(psprintf("REVOKE USAGE ON SCHEMA %s FROM %s", quote_identifier(ext_schema),
+							  quote_identifier(role)));
+}
+
 void
 scratch_replay_set(const char *ext_schema, const char *set_name,
 				   const char *const *targets, int n_targets)
@@ -938,12 +975,14 @@ scratch_replay_set(const char *ext_schema, const char *set_name,
 	int			save_sec;
 	char	   *role;
 	char	   *dbname;
+	bool		caller_is_superuser;
 	bool		non_transactional = false;
 
 	/* catalog lookups need a transaction; the job runs outside one */
 	StartTransactionCommand();
 	role = MemoryContextStrdup(TopMemoryContext, GetUserNameFromId(GetUserId(), false));
 	dbname = MemoryContextStrdup(TopMemoryContext, get_database_name(MyDatabaseId));
+	caller_is_superuser = superuser();
 	{
 		MigrationSet *set = set_load(set_name);
 
@@ -961,8 +1000,8 @@ scratch_replay_set(const char *ext_schema, const char *set_name,
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	scratch_exec(psprintf("CREATE SCHEMA IF NOT EXISTS %s", qschema));
 	scratch_exec(psprintf("CREATE EXTENSION schema_migrate SCHEMA %s", qschema));
-	scratch_exec(psprintf("SELECT %s.sm_grant_migrator(%s)", qschema,
-						  quote_literal_cstr(role)));
+	if (!caller_is_superuser)
+		grant_migrator(ext_schema, role);
 
 	/*
 	 * worker.c runs non-transactional statements in a worker of its own,
