@@ -88,11 +88,18 @@ expect "sm_diff ran nothing on this database" "name" \
 
 # errors of the desired schema name the file and line, with the server's SQLSTATE
 out=$(q "SELECT * FROM sm_diff(desired => E'CREATE TABLE a (id int);\n\n-- a comment\nCREATE TABLE b (x int REFERENCES nosuch);')")
-check "sm_diff: an error in the desired SQL names its line" contains 'CONTEXT:  schema file "desired", line 4' "$out"
+check "sm_diff: an error in the desired SQL names its line" contains 'schema file "desired", line 4' "$out"
 check "...with the server's own message" contains 'relation "nosuch" does not exist' "$out"
 out=$("$PSQL_BIN" -X -q -At -d "$DB" -c '\set VERBOSITY verbose' -c "SELECT * FROM sm_diff(desired => E'CREATE TABLE a (id int);\nCREATE TABL b (x int);')" 2>&1)
 check "sm_diff: a syntax error names its line and keeps SQLSTATE 42601" contains '42601' "$out"
 check "...line 2" contains 'schema file "desired", line 2' "$out"
+# one transaction for the file, but CREATE INDEX CONCURRENTLY on its own and a commit after ADD VALUE
+out=$(q "SELECT object_type || ' ' || object_name FROM sm_diff(desired => '
+  CREATE TYPE mood AS ENUM (''ok'');
+  ALTER TYPE mood ADD VALUE ''great'';
+  CREATE TABLE moods (m mood DEFAULT ''great'');
+  CREATE INDEX CONCURRENTLY moods_m ON moods (m);') WHERE object_name ~ 'mood' ORDER BY step" | tr '\n' ';')
+check "sm_diff: a schema file may use a new enum value and CREATE INDEX CONCURRENTLY" contains 'index public.moods_m;' "$out"
 printf 'CREATE TABLE broken (id int);\nSELECT 1/0;\n' >"$SET/schema/03_broken.sql"; fix_perms
 out=$(q "SELECT * FROM sm_diff()")
 check "sm_diff(): an error in schema/ names the file and line" contains 'schema file "schema/03_broken.sql", line 2' "$out"
