@@ -122,6 +122,16 @@ else
 	diff <(dump a_apply) <(dump b_ext) >"$W/sm_dump.diff"
 fi
 
+# ---------- baseline: what loading B costs by itself ----------
+for _ in $(seq "$RUNS"); do
+	q postgres -c "DROP DATABASE IF EXISTS b_load" >/dev/null
+	t0=$(ms)
+	q postgres -c "CREATE DATABASE b_load TEMPLATE template0 STRATEGY file_copy" >/dev/null
+	q b_load -1 -f "$W/b.sql" >/dev/null
+	t1=$(ms)
+	echo $(((t1 - t0) / 1000000))
+done | median >"$W/raw_load"
+
 # ---------- migra ----------
 MIGRA_TOTAL=n/a MIGRA_OK="not run (no $MIGRA)" MIGRA_STEPS=n/a
 if [ -x "$MIGRA" ]; then
@@ -145,6 +155,7 @@ cat <<EOF
 | $TABLES tables, median of $RUNS | schema_migrate sm_diff | @pgkit/migra |
 |---|---|---|
 | end to end (client process, ms) | $(cat "$W/sm_total") (scratch database created, B loaded, read, compared, dropped) | $MIGRA_TOTAL (node process: connect, inspect both, compare) |
+| of which: CREATE DATABASE + psql -1 -f B by itself (ms) | $(cat "$W/raw_load") | - |
 | comparing phase (ms) | $(( $(cat "$W/sm_read") * 2 + $(cat "$W/sm_cmp") )) (read one model $(cat "$W/sm_read") x 2 + diff $(cat "$W/sm_cmp")) | $MIGRA_TOTAL (it has no separate phase) |
 | statements | $STEPS | $MIGRA_STEPS |
 | script applied to A reproduces B | $SM_OK | $MIGRA_OK |
