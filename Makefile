@@ -2,9 +2,11 @@
 #
 #   make && make install          build and install the extension and the
 #                                 bundled example set (as set "example")
-#   make installcheck             pg_regress against a running server
-#                                 (PGHOST/PGPORT); fixtures come from
-#                                 SM_TEST_SETS (default: test/sets)
+#   make installcheck             pg_regress and the isolation specs against
+#                                 a running server (PGHOST/PGPORT), then the
+#                                 TAP tests in clusters of their own;
+#                                 fixtures come from SM_TEST_SETS (default:
+#                                 test/sets); REGRESS=errors runs one test
 #   make unit                     plain-C unit tests of parser and graph
 #                                 under AddressSanitizer and UBSan
 
@@ -21,6 +23,12 @@ DATA = $(wildcard schema_migrate--*.sql)
 SM_TESTS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS = core $(filter-out core,$(SM_TESTS))
 REGRESS_OPTS = --inputdir=.
+# concurrency as isolation specs (specs/, expected/): deterministic
+# interleavings of two sessions on one set
+ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+# cluster-level tests in t/*.pl (PostgreSQL::Test::Cluster; needs IPC::Run,
+# and a non-root user: test/run_tap.sh runs them as postgres when root)
+TAP_TESTS = 1
 
 PG_CONFIG ?= pg_config
 # client commands (sm-new, sm-fleet) and the application makefile fragment

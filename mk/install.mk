@@ -10,7 +10,7 @@
 
 all:
 
-SCRIPTS += bin/sm-new bin/sm-fleet
+SCRIPTS += bin/sm-new bin/sm-fleet bin/sm-alembic
 
 SM_SET_FRAGMENT = mk/schema_migrate_set.mk
 SM_FRAGMENT_DIR = $(DESTDIR)$(datadir)/schema_migrate

@@ -3,7 +3,9 @@
 -- scripts, graph, check, on a graph with two labelled branches, a
 -- depends_on edge and a merge.
 --
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS schema_migrate;
+RESET client_min_messages;
 \getenv sets SM_TEST_SETS
 SET schema_migrate.path = :'sets';
 SET schema_migrate.timing = off;

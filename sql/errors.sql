@@ -2,6 +2,9 @@
 -- Every failure names the file and line, keeps PostgreSQL's SQLSTATE, and
 -- leaves nothing behind.
 --
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS schema_migrate;
+RESET client_min_messages;
 \getenv sets SM_TEST_SETS
 SET schema_migrate.path = :'sets';
 SET schema_migrate.timing = off;

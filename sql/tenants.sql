@@ -2,13 +2,19 @@
 -- Many sets in one database, schema-per-tenant ("set@schema"), repeatable
 -- migrations, and the extension's own upgrade path 1.0 -> 1.1.
 --
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS schema_migrate;
+RESET client_min_messages;
 \getenv sets SM_TEST_SETS
 SET schema_migrate.path = :'sets';
 SET schema_migrate.timing = off;
 
--- two independent sets in one database: own versions, own locks
+-- two independent sets in one database: own versions, own locks (applied
+-- by core.sql before this test, or here when it runs alone)
+SET client_min_messages = warning;
 SELECT sm_upgrade('head', 'natural') IS NOT NULL AS natural_ok,
        sm_upgrade('head', 'directives') IS NOT NULL AS directives_ok;
+RESET client_min_messages;
 SELECT set_name, count(*) FROM sm_version
  WHERE set_name IN ('natural', 'directives') GROUP BY 1 ORDER BY 1;
 

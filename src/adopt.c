@@ -79,9 +79,9 @@ tool_table(const ToolSpec *t)
 	bool		isnull;
 	Oid			rel;
 
-	if (SPI_execute_with_args("SELECT pg_catalog.to_regclass($1)::oid", 1, types,
-							  values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "schema_migrate: looking up %s failed", t->table);
+	sm_spi_check(SPI_execute_with_args("SELECT pg_catalog.to_regclass($1)::oid", 1,
+									   types, values, NULL, true, 1),
+				 "looking up the tool's table");
 	rel = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
 										 SPI_tuptable->tupdesc, 1, &isnull));
 	if (isnull)
@@ -102,8 +102,8 @@ refuse_if_tracked(const char *schema, const MigrationSet *set)
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(set->name)};
 
-	if (SPI_execute_with_args(sql, 1, types, values, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "schema_migrate: reading the version table failed");
+	sm_spi_check(SPI_execute_with_args(sql, 1, types, values, NULL, false, 1),
+				 "reading the version table");
 	if (SPI_processed > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -146,8 +146,8 @@ read_applied(const MigrationSet *set, const ToolSpec *t, const char *table)
 	const Graph *g = set->graph;
 	bool	   *applied = palloc0(sizeof(bool) * (g->n + 1));
 
-	if (SPI_execute(psprintf(t->query, table), true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "schema_migrate: reading %s failed", table);
+	sm_spi_check(SPI_execute(psprintf(t->query, table), true, 0),
+				 "reading the tool's table");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -212,8 +212,7 @@ sm_adopt(PG_FUNCTION_ARGS)
 	t = find_tool(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	exec_check_can_migrate("sm_adopt");
 	set = set_load(set_name);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	sm_spi_connect(false);
 	store_lock_set(set, false);
 	refuse_if_tracked(schema, set);
 	applied = read_applied(set, t, tool_table(t));
@@ -228,7 +227,7 @@ sm_adopt(PG_FUNCTION_ARGS)
 			n++;
 		}
 	store_record_steps(schema, set, PLAN_UP, "adopt", steps, n);
-	now = exec_current_text(set->graph, applied);
+	now = ops_current_text(set->graph, applied);
 	ereport(NOTICE,
 			(errmsg("adopted %d revision%s of set \"%s\" from %s, now at %s",
 					n, n == 1 ? "" : "s", set->name, t->tool, now)));

@@ -4,7 +4,8 @@
  *	  Run prepared migrations through SPI: each in a subtransaction with
  *	  its lock_timeout and statement_timeout, retried after a lock timeout
  *	  or deadlock, statement by statement and one-shot (no saved plans:
- *	  those make every later DDL statement pay for invalidations).
+ *	  those make every later DDL statement pay for invalidations); the
+ *	  repeatable migrations after them; the guards every run passes.
  *
  *-------------------------------------------------------------------------
  */
@@ -12,27 +13,20 @@
 
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "catalog/namespace.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
-#include "mb/pg_wchar.h"
 #include "miscadmin.h"
-#include "nodes/parsenodes.h"
-#include "parser/parser.h"
-#include "portability/instr_time.h"
-#include "storage/latch.h"
-#include "storage/lmgr.h"
-#include "storage/lock.h"
-#include "storage/proc.h"
-#include "catalog/namespace.h"
 #include "nodes/makefuncs.h"
+#include "nodes/parsenodes.h"
+#include "storage/latch.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "utils/resowner.h"
-#include "utils/timeout.h"
-#include "utils/wait_event.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/timeout.h"
 #include "utils/timestamp.h"
+#include "utils/wait_event.h"
 
 /* True while a plan runs: a migration must not start another one. */
 bool		exec_running = false;
@@ -55,6 +49,43 @@ exec_check_can_migrate(const char *fname)
 				 errhint("A migration's SQL must not run schema_migrate's functions that change the database.")));
 }
 
+/*
+ * A migration runs with the caller's snapshot rules: under REPEATABLE READ
+ * or SERIALIZABLE, a caller that waited for the set's lock could not see
+ * what the previous holder committed, and would apply it again.
+ */
+void
+exec_check_isolation(const char *fname)
+{
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s cannot migrate in a %s transaction", fname,
+						IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ"),
+				 errdetail("Its snapshot could not see migrations committed by a concurrent caller while it waited for the set's lock."),
+				 errhint("Run it in a READ COMMITTED transaction: SET default_transaction_isolation = 'read committed'.")));
+}
+
+/*
+ * Run fn(arg) as a migration: refused on a standby or inside another
+ * migration, and exec_running set while it runs, cleared however it ends.
+ */
+void
+exec_as_migration(const char *fname, void (*fn) (void *arg), void *arg)
+{
+	exec_check_can_migrate(fname);
+	exec_running = true;
+	PG_TRY();
+	{
+		fn(arg);
+	}
+	PG_FINALLY();
+	{
+		exec_running = false;
+	}
+	PG_END_TRY();
+}
+
 /* ---------- running ---------- */
 
 static void
@@ -62,7 +93,7 @@ run_statements(const MigrationSet *set, const PreparedStep *ps,
 			   PlanDirection dir, MemoryContext stmt_cxt, LockWait *wait)
 {
 	ExecPlace	place = {set, ps, dir, NULL, ps->first_line, wait, -1};
-	ErrorContextCallback cb = {error_context_stack, exec_error_callback, &place};
+	ErrorContextCallback cb = {error_context_stack, stmt_error_callback, &place};
 
 	error_context_stack = &cb;
 	for (int i = 0; i < ps->n_stmts; i++)
@@ -76,12 +107,8 @@ run_statements(const MigrationSet *set, const PreparedStep *ps,
 		place.stmt = i;
 		rc = SPI_execute(sql, false, 0);
 		if (rc < 0)
-		{
 			place.text = NULL;
-			ereport(ERROR,
-					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("statement could not be run: %s", SPI_result_code_string(rc))));
-		}
+		sm_spi_check(rc, "running a statement");
 		SPI_freetuptable(SPI_tuptable);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(stmt_cxt);
@@ -169,11 +196,7 @@ describe_lock(const PreparedStep *ps, const LockWait *wait, char **holders)
 	if (wait->stmt < 0)
 		return pstrdup("a lock");
 	sql = pnstrdup(ps->sql + ps->stmts[wait->stmt].offset, ps->stmts[wait->stmt].len);
-#if PG_VERSION_NUM >= 140000
-	stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
-#else
-	stmts = raw_parser(sql);
-#endif
+	stmts = sm_raw_parser(sql);
 	rv = stmts ? target_relation(linitial_node(RawStmt, stmts)->stmt) : NULL;
 	if (rv == NULL)
 		return psprintf("a lock for the statement at line %d", ps->stmts[wait->stmt].line);
@@ -435,11 +458,55 @@ run_step_logged(const char *schema, const MigrationSet *set,
 	PG_END_TRY();
 }
 
+/*
+ * Repeatable migrations whose checksum changed since they last ran (or
+ * that never ran), in run order: count them (dry_run), or run each in its
+ * subtransaction and log it.  The caller holds the set's lock.
+ */
+int
+exec_repeatable(const char *schema, const MigrationSet *set, bool dry_run)
+{
+	char	  **sums;
+	int			n = 0;
+	MemoryContext stmt_cxt;
+
+	if (!sm_run_repeatable || set->n_repeatable == 0)
+		return 0;
+	sums = store_repeatable_checksums(schema, set);
+	stmt_cxt = AllocSetContextCreate(CurrentMemoryContext,
+									 "schema_migrate statement",
+									 ALLOCSET_DEFAULT_SIZES);
+	for (int i = 0; i < set->n_repeatable; i++)
+	{
+		const Migration *m = set->repeatable[i];
+		PreparedStep ps = {0};
+		StepRecord	rec = {m, 0, 0};
+		instr_time	start;
+
+		if (sums[i] && strcmp(sums[i], m->checksum) == 0)
+			continue;
+		n++;
+		if (dry_run)
+			continue;
+		stmt_prepare_migration(set, m, PLAN_UP, true, &ps);
+		ereport(NOTICE,
+				(errmsg("running repeatable migration %s \"%s\"%s", m->revision,
+						m->message, sums[i] ? " (changed)" : "")));
+		INSTR_TIME_SET_CURRENT(start);
+		rec.started_at = GetCurrentTimestamp();
+		exec_run_step(set, &ps, PLAN_UP, stmt_cxt, NULL);
+		rec.duration_ms = exec_elapsed_ms(start);
+		store_log_steps(schema, set, PLAN_UP, "repeatable", &rec, 1);
+	}
+	MemoryContextDelete(stmt_cxt);
+	return n;
+}
+
 static void
 run_plan(const char *schema, const MigrationSet *set, const MigPlan *plan,
 		 bool repeatables, ExecResult *res)
 {
-	PreparedStep *steps = exec_prepare_plan(set, plan, true);
+	PreparedStep *steps = stmt_prepare_plan(set, plan, true);
 	StepRecord *records = palloc0(sizeof(StepRecord) * (plan->n_steps + 1));
 	MemoryContext stmt_cxt = AllocSetContextCreate(CurrentMemoryContext,
 												   "schema_migrate statement",
@@ -472,6 +539,23 @@ run_plan(const char *schema, const MigrationSet *set, const MigPlan *plan,
 	res->elapsed_ms = exec_elapsed_ms(start);
 }
 
+typedef struct PlanRun
+{
+	const char *schema;
+	const MigrationSet *set;
+	const MigPlan *plan;
+	bool		repeatables;
+	ExecResult	res;
+} PlanRun;
+
+static void
+run_plan_cb(void *arg)
+{
+	PlanRun    *r = (PlanRun *) arg;
+
+	run_plan(r->schema, r->set, r->plan, r->repeatables, &r->res);
+}
+
 /*
  * Run the plan in the caller's transaction; the caller holds the set's
  * lock and is SPI-connected.  Any error aborts the whole plan with the
@@ -481,24 +565,11 @@ ExecResult
 exec_plan(const char *schema, const MigrationSet *set, const MigPlan *plan,
 		  bool repeatables)
 {
-	ExecResult	res = {0, 0, 0};
+	PlanRun		r = {schema, set, plan, repeatables, {0, 0, 0}};
 
-	exec_check_can_migrate("schema_migrate");
-	exec_running = true;
-	PG_TRY();
-	{
-		run_plan(schema, set, plan, repeatables, &res);
-	}
-	PG_CATCH();
-	{
-		exec_running = false;
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	exec_running = false;
-	return res;
+	exec_as_migration("schema_migrate", run_plan_cb, &r);
+	return r.res;
 }
-
 
 /*
  * Run fn(arg) in a subtransaction of its own.  Returns NULL when it

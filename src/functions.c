@@ -2,7 +2,7 @@
  *
  * functions.c
  *	  The SQL-callable surface.  Each function resolves its arguments, calls
- *	  down the flow (set_reader, then operations.c, which plans with
+ *	  down the flow (set_cache, then operations.c, which plans with
  *	  revision_graph, runs with the executor and records in version_store)
  *	  and turns the result into a value or rows.
  *
@@ -14,6 +14,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -50,13 +51,6 @@ ext_schema(FunctionCallInfo fcinfo)
 	Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
 
 	return quote_identifier(get_namespace_name(nsp));
-}
-
-static void
-connect_spi(void)
-{
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 }
 
 /* Copy a result out of SPI's memory before SPI_finish frees it. */
@@ -100,11 +94,11 @@ sm_upgrade(PG_FUNCTION_ARGS)
 	char	   *now;
 
 	exec_check_can_migrate("sm_upgrade");
-	connect_spi();
-	if ((now = exec_fast_noop(schema, set_name, target, false)) != NULL)
+	sm_spi_connect(false);
+	if ((now = ops_fast_noop(schema, set_name, target, false)) != NULL)
 		PG_RETURN_TEXT_P(finish_with_text(now));
 	set = set_load(set_name);
-	PG_RETURN_TEXT_P(finish_with_text(exec_move(schema, set, PLAN_UP, target)));
+	PG_RETURN_TEXT_P(finish_with_text(ops_move(schema, set, PLAN_UP, target)));
 }
 
 /* ---------- reading the state ---------- */
@@ -121,7 +115,7 @@ sm_current(PG_FUNCTION_ARGS)
 	int			n;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	connect_spi();
+	sm_spi_connect(false);
 	st = store_read_state(schema, set);
 	cur = palloc(sizeof(int) * (set->graph->n + 1));
 	n = graph_current(set->graph, st->applied, cur);
@@ -212,7 +206,7 @@ sm_history(PG_FUNCTION_ARGS)
 	int			n;
 
 	InitMaterializedSRF(fcinfo, 0);
-	connect_spi();
+	sm_spi_connect(false);
 	st = store_read_state(schema, set);
 	cur = palloc(sizeof(int) * (g->n + 1));
 	current = palloc0(sizeof(bool) * (g->n + 1));
@@ -276,8 +270,8 @@ sm_downgrade(PG_FUNCTION_ARGS)
 
 	exec_check_can_migrate("sm_downgrade");
 	set = set_load(set_name);
-	connect_spi();
-	PG_RETURN_TEXT_P(finish_with_text(exec_move(schema, set, PLAN_DOWN, target)));
+	sm_spi_connect(false);
+	PG_RETURN_TEXT_P(finish_with_text(ops_move(schema, set, PLAN_DOWN, target)));
 }
 
 Datum
@@ -290,8 +284,8 @@ sm_stamp(PG_FUNCTION_ARGS)
 
 	exec_check_can_migrate("sm_stamp");
 	set = set_load(set_name);
-	connect_spi();
-	PG_RETURN_TEXT_P(finish_with_text(exec_stamp(schema, set, target)));
+	sm_spi_connect(false);
+	PG_RETURN_TEXT_P(finish_with_text(ops_stamp(schema, set, target)));
 }
 
 /* Load the set and the database's state of it; leaves SPI connected. */
@@ -301,7 +295,7 @@ load_state(FunctionCallInfo fcinfo, int set_arg, MigrationSet **set)
 	const char *schema = ext_schema(fcinfo);
 
 	*set = set_load(optional_arg(fcinfo, set_arg));
-	connect_spi();
+	sm_spi_connect(false);
 	return store_read_state(schema, *set);
 }
 
@@ -407,7 +401,10 @@ sm_show(PG_FUNCTION_ARGS)
 	v[7] = BoolGetDatum(row != NULL);
 	v[8] = row ? TimestampTzGetDatum(row->applied_at) : (Datum) 0;
 	nulls[8] = row == NULL;
-	v[9] = nullable_text(row ? row->applied_by : NULL, &nulls[9]);
+	/* applied_by is a name column: a name datum, not text */
+	v[9] = row && row->applied_by ?
+		DirectFunctionCall1(namein, CStringGetDatum(row->applied_by)) : (Datum) 0;
+	nulls[9] = !(row && row->applied_by);
 	v[10] = nullable_text(row ? row->checksum : NULL, &nulls[10]);
 	v[11] = BoolGetDatum(m->transactional);
 	v[12] = Int32GetDatum(m->lock_timeout_ms);
@@ -433,7 +430,7 @@ sm_plan(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	st = load_state(fcinfo, 1, &set);
-	plan = exec_make_plan(set, st->applied, PLAN_AUTO, target);
+	plan = ops_make_plan(set, st->applied, PLAN_AUTO, target);
 	for (int i = 0; i < plan->n_steps; i++)
 	{
 		const Migration *m = set->graph->nodes[plan->steps[i]].mig;
@@ -459,7 +456,7 @@ offline_script(FunctionCallInfo fcinfo, int dir)
 	const char *schema = ext_schema(fcinfo);
 	MigrationSet *set;
 	SetState   *st = load_state(fcinfo, 1, &set);
-	MigPlan    *plan = exec_make_plan(set, st->applied, dir, target);
+	MigPlan    *plan = ops_make_plan(set, st->applied, dir, target);
 
 	PG_RETURN_TEXT_P(finish_with_text(script_for_plan(schema, set, plan, st->applied)));
 }
@@ -495,8 +492,44 @@ sm_graph(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Where the version table says the set is: the current revisions by the
+ * files, unless an applied revision whose file is gone is newer than all of
+ * them (the usual case: the newest file was removed), which is then where
+ * the database is.
+ */
+static char *
+recorded_current(const Graph *g, const SetState *st)
+{
+	int		   *cur = palloc(sizeof(int) * (g->n + 1));
+	int			n = graph_current(g, st->applied, cur);
+	const char *newest = NULL;
+
+	for (int i = 0; i < st->n_orphans; i++)
+		if (newest == NULL || sm_natural_cmp(st->orphans[i].revision, newest) > 0)
+			newest = st->orphans[i].revision;
+	for (int i = 0; newest && i < n; i++)
+		if (sm_natural_cmp(g->nodes[cur[i]].mig->revision, newest) >= 0)
+			newest = NULL;
+	return newest ? pstrdup(newest) : ops_current_text(g, st->applied);
+}
+
+static char *
+orphan_list(const SetState *st)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < st->n_orphans && i < 5; i++)
+		appendStringInfo(&buf, "%s%s", i ? ", " : "", st->orphans[i].revision);
+	if (st->n_orphans > 5)
+		appendStringInfo(&buf, " and %d more", st->n_orphans - 5);
+	return buf.data;
+}
+
+/*
  * For application start-up: true at the heads, otherwise an error that
- * says what is missing (Alembic's "Target database is not up to date").
+ * says what is missing (Alembic's "Target database is not up to date"),
+ * with the hint that fixes that cause.
  */
 Datum
 sm_check(PG_FUNCTION_ARGS)
@@ -508,8 +541,8 @@ sm_check(PG_FUNCTION_ARGS)
 	char	   *heads;
 
 	/* the start-up case: one probe of the fingerprint */
-	connect_spi();
-	if (exec_fast_noop(ext_schema(fcinfo), optional_arg(fcinfo, 0), "heads", true))
+	sm_spi_connect(false);
+	if (ops_fast_noop(ext_schema(fcinfo), optional_arg(fcinfo, 0), "heads", true))
 	{
 		SPI_finish();
 		PG_RETURN_BOOL(true);
@@ -518,7 +551,7 @@ sm_check(PG_FUNCTION_ARGS)
 	st = store_read_state(ext_schema(fcinfo), set);
 	g = set->graph;
 
-	exec_check_drift(set, st);
+	ops_check_drift(set, st);
 	for (int i = 0; i < g->n; i++)
 		pending += !st->applied[i];
 	if (pending == 0 && st->n_orphans == 0 && st->partial == NULL)
@@ -530,17 +563,39 @@ sm_check(PG_FUNCTION_ARGS)
 		bool	   *all = palloc(sizeof(bool) * (g->n + 1));
 
 		memset(all, true, sizeof(bool) * (g->n + 1));
-		heads = exec_current_text(g, all);
+		heads = ops_current_text(g, all);
 	}
+	/* upgrading cannot help here: the record and the files disagree */
+	if (st->n_orphans > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the database is not up to date"),
+				 errdetail("Set \"%s\" is at %s as recorded in sm_version, but applied revision%s %s ha%s no migration file; its files end at %s.",
+						   set->name, recorded_current(g, st),
+						   st->n_orphans == 1 ? "" : "s", orphan_list(st),
+						   st->n_orphans == 1 ? "s" : "ve", heads),
+				 errhint("Restore the missing file, or accept its loss with SELECT sm_repair().")));
+	if (st->partial)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the database is not up to date"),
+				 errdetail("Set \"%s\" is at %s; migration %s is partially %s: %d of %d statements ran.",
+						   set->name, ops_current_text(g, st->applied),
+						   st->partial->revision,
+						   st->partial->direction == PLAN_UP ? "applied" : "reverted",
+						   st->partial->done, st->partial->total),
+				 errhint("Fix the cause and CALL sm_migrate() to run the rest, or record the outcome with SELECT sm_resolve('%s', 'applied') or sm_resolve('%s', 'not applied').",
+						 st->partial->revision, st->partial->revision)));
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("the database is not up to date"),
-			 errdetail("Set \"%s\" is at %s; its head%s %s %s; %d migration%s pending%s.",
-					   set->name, exec_current_text(g, st->applied),
+			 errdetail("Set \"%s\" is at %s; its head%s %s %s; %d migration%s pending.",
+					   set->name, ops_current_text(g, st->applied),
 					   g->n_heads == 1 ? "" : "s", g->n_heads == 1 ? "is" : "are",
-					   heads, pending, pending == 1 ? " is" : "s are",
-					   st->n_orphans ? ", and applied revisions have no file" : ""),
-			 errhint("Run SELECT sm_upgrade('heads'), or CALL sm_migrate().")));
+					   heads, pending, pending == 1 ? " is" : "s are"),
+			 g->n_heads == 1 ?
+			 errhint("Run SELECT sm_upgrade('heads'), or CALL sm_migrate().") :
+			 errhint("Run SELECT sm_upgrade('heads'), or CALL sm_migrate('heads').")));
 	PG_RETURN_BOOL(false);
 }
 
@@ -550,6 +605,7 @@ PG_FUNCTION_INFO_V1(sm_migrate);
 PG_FUNCTION_INFO_V1(sm_repair);
 PG_FUNCTION_INFO_V1(sm_resolve);
 PG_FUNCTION_INFO_V1(sm_status);
+PG_FUNCTION_INFO_V1(sm_run_toplevel);
 
 /*
  * CALL sm_migrate(target, set): step-wise, committing after each
@@ -572,9 +628,46 @@ sm_migrate(PG_FUNCTION_ARGS)
 				 errdetail("It commits after every migration."),
 				 errhint("Call it as a top-level CALL statement, or use SELECT sm_upgrade(...) to migrate all or nothing inside your transaction.")));
 	set = set_load(set_name);
-	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect_ext failed");
+	sm_spi_connect(true);
 	(void) stepwise_migrate(schema, set, target);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/*
+ * CALL sm_run_toplevel(sql): one statement as a top-level statement in a
+ * background worker, as sm_migrate runs non-transactional migrations; for
+ * tests and DBAs.
+ */
+Datum
+sm_run_toplevel(PG_FUNCTION_ARGS)
+{
+	char	   *sql;
+	WorkerError err;
+	bool		ok;
+
+	if (fcinfo->context == NULL || !IsA(fcinfo->context, CallContext) ||
+		((CallContext *) fcinfo->context)->atomic)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("sm_run_toplevel() must be called with CALL outside a transaction block"),
+				 errdetail("It commits the current transaction before it runs the statement in a background worker."),
+				 errhint("Run CALL sm_run_toplevel(...) as a statement of its own: not inside BEGIN ... COMMIT, in a multi-statement query string or from a function.")));
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("sql must not be null")));
+	exec_check_can_migrate("sm_run_toplevel");
+
+	/* portal memory: survives the commit below */
+	sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	sm_spi_connect(true);
+	SPI_commit();
+	ok = worker_run_statement(sql, NULL, 0, 0, &err);
+	if (!ok)
+		worker_raise_error(&err, sql);
+	index_check_after(sql);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -588,8 +681,8 @@ sm_repair(PG_FUNCTION_ARGS)
 
 	exec_check_can_migrate("sm_repair");
 	set = set_load(optional_arg(fcinfo, 0));
-	connect_spi();
-	PG_RETURN_INT32(finish_with_int(exec_repair(schema, set)));
+	sm_spi_connect(false);
+	PG_RETURN_INT32(finish_with_int(ops_repair(schema, set)));
 }
 
 /*
@@ -611,8 +704,8 @@ sm_resolve(PG_FUNCTION_ARGS)
 				 errhint("Use 'applied' or 'not applied'.")));
 	exec_check_can_migrate("sm_resolve");
 	set = set_load(optional_arg(fcinfo, 2));
-	connect_spi();
-	exec_resolve(schema, set, rev, strcmp(outcome, "applied") == 0);
+	sm_spi_connect(false);
+	ops_resolve(schema, set, rev, strcmp(outcome, "applied") == 0);
 	PG_RETURN_TEXT_P(finish_with_text(psprintf("%s %s", rev, outcome)));
 }
 
@@ -658,7 +751,7 @@ sm_status(PG_FUNCTION_ARGS)
 	uint64		n;
 
 	InitMaterializedSRF(fcinfo, 0);
-	connect_spi();
+	sm_spi_connect(false);
 	tt = store_read_status(schema, &n);
 	for (uint64 i = 0; i < n; i++)
 	{
@@ -679,7 +772,7 @@ sm_status(PG_FUNCTION_ARGS)
 
 			for (int j = 0; j < set->graph->n; j++)
 				pending += !st->applied[j];
-			v[1] = CStringGetTextDatum(exec_current_text(set->graph, st->applied));
+			v[1] = CStringGetTextDatum(ops_current_text(set->graph, st->applied));
 			v[2] = Int32GetDatum(pending);
 		}
 		else
@@ -728,10 +821,10 @@ sm_upgrade_tenants(PG_FUNCTION_ARGS)
 				 errmsg("schemas must not be null")));
 	arr = PG_GETARG_ARRAYTYPE_P(1);
 	exec_check_can_migrate("sm_upgrade_tenants");
-	base = pstrdup(set_resolve_name(base));
+	base = pstrdup(locate_resolve_name(base));
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &elem_nulls, &n);
 	InitMaterializedSRF(fcinfo, 0);
-	connect_spi();
+	sm_spi_connect(false);
 	for (int i = 0; i < n; i++)
 	{
 		char	   *tenant = elem_nulls[i] ? "" : TextDatumGetCString(elems[i]);
@@ -739,7 +832,7 @@ sm_upgrade_tenants(PG_FUNCTION_ARGS)
 		bool		nulls[4] = {false};
 		char	   *sqlstate;
 		char	   *error;
-		char	   *now = exec_try_move(schema, psprintf("%s@%s", base, tenant),
+		char	   *now = ops_try_move(schema, psprintf("%s@%s", base, tenant),
 										target, &sqlstate, &error);
 
 		v[0] = CStringGetTextDatum(tenant);

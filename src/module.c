@@ -118,9 +118,5 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("schema_migrate");
-#else
-	EmitWarningsOnPlaceholders("schema_migrate");
-#endif
 }

@@ -3,42 +3,24 @@
  * operations.c
  *	  What each command does with a loaded set: check the database's
  *	  state against the files, plan, lock, run (executor.c) and report;
- *	  stamp, repair, resolve, run repeatable migrations, try one tenant.
+ *	  stamp, repair, resolve, try one tenant.
  *
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
 
-#include "access/xact.h"
-#include "access/xlog.h"
-#include "executor/spi.h"
 #include "lib/stringinfo.h"
-#include "mb/pg_wchar.h"
-#include "miscadmin.h"
-#include "nodes/parsenodes.h"
-#include "parser/parser.h"
-#include "portability/instr_time.h"
-#include "storage/latch.h"
-#include "storage/lmgr.h"
-#include "storage/lock.h"
-#include "storage/proc.h"
-#include "catalog/namespace.h"
-#include "nodes/makefuncs.h"
-#include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "utils/resowner.h"
-#include "utils/timeout.h"
-#include "utils/wait_event.h"
-#include "utils/guc.h"
 #include "utils/memutils.h"
-#include "utils/timestamp.h"
 
 /* ---------- moving a set to a target ---------- */
+
+static void check_orphans(const MigrationSet *set, const SetState *st,
+						  bool partial_ok);
 
 
 /* The current revisions as "a, b", or "base". */
 char *
-exec_current_text(const Graph *g, const bool *applied)
+ops_current_text(const Graph *g, const bool *applied)
 {
 	int		   *cur = palloc(sizeof(int) * (g->n + 1));
 	int			n = graph_current(g, applied, cur);
@@ -52,8 +34,8 @@ exec_current_text(const Graph *g, const bool *applied)
 	return buf.data;
 }
 
-void
-exec_check_orphans(const MigrationSet *set, const SetState *st, bool partial_ok)
+static void
+check_orphans(const MigrationSet *set, const SetState *st, bool partial_ok)
 {
 	if (st->partial && !partial_ok)
 	{
@@ -101,7 +83,7 @@ target_is_up(const char *target)
  * and down (reverting what came after it) when it is.
  */
 MigPlan *
-exec_make_plan(const MigrationSet *set, const bool *applied, int dir,
+ops_make_plan(const MigrationSet *set, const bool *applied, int dir,
 			   const char *target)
 {
 	const SmEnv *env = sm_server_env();
@@ -124,7 +106,7 @@ exec_make_plan(const MigrationSet *set, const bool *applied, int dir,
  * it ran means the database and the files tell different stories.
  */
 void
-exec_check_drift(const MigrationSet *set, const SetState *st)
+ops_check_drift(const MigrationSet *set, const SetState *st)
 {
 	const Graph *g = set->graph;
 	StringInfoData detail;
@@ -163,7 +145,7 @@ exec_check_drift(const MigrationSet *set, const SetState *st)
 
 /* Unapplied revisions older than the newest applied one, if refused. */
 void
-exec_check_out_of_order(const MigrationSet *set, const SetState *st,
+ops_check_out_of_order(const MigrationSet *set, const SetState *st,
 				   const MigPlan *plan)
 {
 	const Graph *g = set->graph;
@@ -193,7 +175,22 @@ static MigPlan *
 make_plan(const MigrationSet *set, const SetState *st, int dir,
 		  const char *target)
 {
-	return exec_make_plan(set, st->applied, dir, target);
+	return ops_make_plan(set, st->applied, dir, target);
+}
+
+/*
+ * The database's state of the set, checked against the files: nothing
+ * half-way (unless partial_ok: sm_migrate resumes it), no applied revision
+ * without its file, no applied file edited.
+ */
+SetState *
+ops_read_state(const char *schema, const MigrationSet *set, bool partial_ok)
+{
+	SetState   *st = store_read_state(schema, set);
+
+	check_orphans(set, st, partial_ok);
+	ops_check_drift(set, st);
+	return st;
 }
 
 /*
@@ -201,22 +198,11 @@ make_plan(const MigrationSet *set, const SetState *st, int dir,
  * concurrent caller may have migrated while we waited.
  */
 SetState *
-exec_lock_and_reread(const char *schema, const MigrationSet *set)
+ops_lock_and_reread(const char *schema, const MigrationSet *set)
 {
-	SetState   *st;
-
-	if (IsolationUsesXactSnapshot())
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("schema_migrate cannot migrate in a %s transaction",
-						IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ"),
-				 errdetail("Its snapshot could not see migrations committed by a concurrent caller while it waited for the set's lock."),
-				 errhint("Run it in a READ COMMITTED transaction.")));
+	exec_check_isolation("schema_migrate");
 	store_lock_set(set, false);
-	st = store_read_state(schema, set);
-	exec_check_orphans(set, st, false);
-	exec_check_drift(set, st);
-	return st;
+	return ops_read_state(schema, set, false);
 }
 
 /*
@@ -227,7 +213,7 @@ exec_lock_and_reread(const char *schema, const MigrationSet *set)
  * work meanwhile), plan again, and run.  Returns the current revisions.
  */
 char *
-exec_move(const char *schema, const MigrationSet *set, int dir,
+ops_move(const char *schema, const MigrationSet *set, int dir,
 		  const char *target)
 {
 	SetState   *st;
@@ -235,23 +221,21 @@ exec_move(const char *schema, const MigrationSet *set, int dir,
 	ExecResult	res;
 	bool		up = dir == PLAN_UP;
 
-	st = store_read_state(schema, set);
-	exec_check_orphans(set, st, false);
-	exec_check_drift(set, st);
+	st = ops_read_state(schema, set, false);
 	plan = make_plan(set, st, dir, target);
 	if (plan->n_steps == 0 && !(up && exec_repeatable(schema, set, true) > 0))
-		return exec_current_text(set->graph, st->applied);
+		return ops_current_text(set->graph, st->applied);
 
-	st = exec_lock_and_reread(schema, set);
+	st = ops_lock_and_reread(schema, set);
 	plan = make_plan(set, st, dir, target);
 	if (plan->n_steps == 0 && !(up && exec_repeatable(schema, set, true) > 0))
-		return exec_current_text(set->graph, st->applied);
-	exec_check_out_of_order(set, st, plan);
+		return ops_current_text(set->graph, st->applied);
+	ops_check_out_of_order(set, st, plan);
 
 	res = exec_plan(schema, set, plan, up);
 	for (int i = 0; i < plan->n_steps; i++)
 		st->applied[plan->steps[i]] = plan->direction == PLAN_UP;
-	return exec_report_done(set, st, plan->direction, &res);
+	return ops_report_done(set, st, plan->direction, &res);
 }
 
 /*
@@ -260,7 +244,7 @@ exec_move(const char *schema, const MigrationSet *set, int dir,
  * revisions, or NULL when the set must be loaded and planned.
  */
 char *
-exec_fast_noop(const char *schema, const char *set_name, const char *target,
+ops_fast_noop(const char *schema, const char *set_name, const char *target,
 			   bool check)
 {
 	SetSummary *sum;
@@ -276,56 +260,12 @@ exec_fast_noop(const char *schema, const char *set_name, const char *target,
 		pstrdup(sum->heads_text) : NULL;
 }
 
-/*
- * Repeatable migrations whose checksum changed since they last ran (or
- * that never ran), in run order: count them (dry_run), or run each in its
- * subtransaction and log it.  The caller holds the set's lock.
- */
-int
-exec_repeatable(const char *schema, const MigrationSet *set, bool dry_run)
-{
-	char	  **sums;
-	int			n = 0;
-	MemoryContext stmt_cxt;
-
-	if (!sm_run_repeatable || set->n_repeatable == 0)
-		return 0;
-	sums = store_repeatable_checksums(schema, set);
-	stmt_cxt = AllocSetContextCreate(CurrentMemoryContext,
-									 "schema_migrate statement",
-									 ALLOCSET_DEFAULT_SIZES);
-	for (int i = 0; i < set->n_repeatable; i++)
-	{
-		const Migration *m = set->repeatable[i];
-		PreparedStep ps = {0};
-		StepRecord	rec = {m, 0, 0};
-		instr_time	start;
-
-		if (sums[i] && strcmp(sums[i], m->checksum) == 0)
-			continue;
-		n++;
-		if (dry_run)
-			continue;
-		exec_prepare_migration(set, m, PLAN_UP, true, &ps);
-		ereport(NOTICE,
-				(errmsg("running repeatable migration %s \"%s\"%s", m->revision,
-						m->message, sums[i] ? " (changed)" : "")));
-		INSTR_TIME_SET_CURRENT(start);
-		rec.started_at = GetCurrentTimestamp();
-		exec_run_step(set, &ps, PLAN_UP, stmt_cxt, NULL);
-		rec.duration_ms = exec_elapsed_ms(start);
-		store_log_steps(schema, set, PLAN_UP, "repeatable", &rec, 1);
-	}
-	MemoryContextDelete(stmt_cxt);
-	return n;
-}
-
 /* The closing NOTICE: how many, how long, where the database is now. */
 char *
-exec_report_done(const MigrationSet *set, const SetState *st, PlanDirection dir,
+ops_report_done(const MigrationSet *set, const SetState *st, PlanDirection dir,
 			const ExecResult *res)
 {
-	char	   *now = exec_current_text(set->graph, st->applied);
+	char	   *now = ops_current_text(set->graph, st->applied);
 	char	   *took = sm_timing ? psprintf(" in %.0f ms", res->elapsed_ms) : "";
 	StringInfoData what;
 
@@ -348,28 +288,28 @@ exec_report_done(const MigrationSet *set, const SetState *st, PlanDirection dir,
  * applied set becomes exactly the target's ancestors.
  */
 char *
-exec_stamp(const char *schema, const MigrationSet *set, const char *target)
+ops_stamp(const char *schema, const MigrationSet *set, const char *target)
 {
 	bool	   *want = plan_stamp(sm_server_env(), set->graph, target);
-	SetState   *st = exec_lock_and_reread(schema, set);
+	SetState   *st = ops_lock_and_reread(schema, set);
 
 	store_stamp(schema, set, st, want);
 	ereport(NOTICE,
 			(errmsg("stamped set \"%s\" at %s", set->name,
-					exec_current_text(set->graph, want))));
-	return exec_current_text(set->graph, want);
+					ops_current_text(set->graph, want))));
+	return ops_current_text(set->graph, want);
 }
 
 /* ---------- repair, resolve, tenants ---------- */
 
 /* Accept edited and missing files as they are now (sm_repair). */
 int
-exec_repair(const char *schema, const MigrationSet *set)
+ops_repair(const char *schema, const MigrationSet *set)
 {
 	SetState   *st;
 	int			n;
 
-	/* the plain lock: the checks of exec_lock_and_reread are what this fixes */
+	/* the plain lock: the checks of ops_lock_and_reread are what this fixes */
 	store_lock_set(set, false);
 	st = store_read_state(schema, set);
 	n = store_repair(schema, set, st);
@@ -384,7 +324,7 @@ exec_repair(const char *schema, const MigrationSet *set)
  * by hand (sm_resolve): it is applied, or not, and no longer partial.
  */
 void
-exec_resolve(const char *schema, const MigrationSet *set, const char *rev,
+ops_resolve(const char *schema, const MigrationSet *set, const char *rev,
 			 bool applied)
 {
 	SetState   *st;
@@ -423,11 +363,11 @@ try_move(void *arg)
 {
 	TryMove    *t = (TryMove *) arg;
 
-	t->now = exec_move(t->schema, set_load(t->set_name), PLAN_UP, t->target);
+	t->now = ops_move(t->schema, set_load(t->set_name), PLAN_UP, t->target);
 }
 
 char *
-exec_try_move(const char *schema, const char *set_name, const char *target,
+ops_try_move(const char *schema, const char *set_name, const char *target,
 			  char **sqlstate, char **error)
 {
 	TryMove		t = {schema, set_name, target, NULL};

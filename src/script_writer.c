@@ -57,7 +57,7 @@ char *
 script_for_plan(const char *schema, const MigrationSet *set,
 				const MigPlan *plan, const bool *applied)
 {
-	PreparedStep *steps = exec_prepare_plan(set, plan, false);
+	PreparedStep *steps = stmt_prepare_plan(set, plan, false);
 	bool	   *after = palloc(sizeof(bool) * (set->graph->n + 1));
 	StringInfoData buf;
 
@@ -72,8 +72,8 @@ script_for_plan(const char *schema, const MigrationSet *set,
 					 "-- on a database where the schema_migrate extension is installed.\n"
 					 "SELECT pg_catalog.pg_advisory_xact_lock(1397573959, pg_catalog.hashtext(%s));\n",
 					 plan->direction == PLAN_UP ? "upgrade" : "downgrade",
-					 set->name, exec_current_text(set->graph, applied),
-					 exec_current_text(set->graph, after), plan->n_steps,
+					 set->name, ops_current_text(set->graph, applied),
+					 ops_current_text(set->graph, after), plan->n_steps,
 					 plan->n_steps == 1 ? "" : "s",
 					 quote_literal_cstr(set->name));
 	if (set->tenant)
@@ -89,8 +89,9 @@ script_for_plan(const char *schema, const MigrationSet *set,
 		appendStringInfo(&buf, "\n-- %s %s \"%s\" (file %s)%s\n",
 						 plan->direction == PLAN_UP ? "applying" : "reverting",
 						 m->revision, m->message, m->file,
-						 m->transactional ? "" :
-						 " -- marked transactional: false; run outside psql -1");
+						 !steps[i].toplevel ? "" : !m->transactional ?
+						 " -- marked transactional: false; run outside psql -1" :
+						 " -- has its own BEGIN and COMMIT; run outside psql -1");
 		append_statements(&buf, &steps[i]);
 		append_bookkeeping(&buf, schema, set, m, plan->direction);
 	}

@@ -24,13 +24,8 @@
  */
 #include "schema_migrate.h"
 
-#include "access/xact.h"
 #include "executor/spi.h"
-#include "miscadmin.h"
-#include "nodes/parsenodes.h"
-#include "portability/instr_time.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
@@ -84,13 +79,13 @@ run_transactional(Stepper *s, const PreparedStep *ps, PlanDirection dir)
 
 static void
 raise_partial(Stepper *s, const PreparedStep *ps, PlanDirection dir, int i,
-			  const char *sqlstate, const char *message, const char *detail)
+			  int line, int sqlerrcode, const char *message,
+			  const char *detail)
 {
 	const Migration *m = ps->mig;
 
 	ereport(ERROR,
-			(errcode(MAKE_SQLSTATE(sqlstate[0], sqlstate[1], sqlstate[2],
-								   sqlstate[3], sqlstate[4])),
+			(errcode(sqlerrcode),
 			 errmsg("%s", message),
 			 detail ? errdetail_internal("%s", detail) : 0,
 			 errhint("Migration %s is now partially %s: %d of %d statements ran and stay. "
@@ -98,21 +93,113 @@ raise_partial(Stepper *s, const PreparedStep *ps, PlanDirection dir, int i,
 					 "SELECT sm_resolve('%s', 'applied') or sm_resolve('%s', 'not applied').",
 					 m->revision, dir == PLAN_UP ? "applied" : "reverted", i,
 					 ps->n_stmts, m->revision, m->revision),
-			 errcontext("%s migration %s (set \"%s\", file %s, line %d) in a background worker",
+			 errcontext("%s migration %s (set \"%s\", file %s, line %d)%s",
 						dir == PLAN_UP ? "applying" : "reverting", m->revision,
-						s->set->name, ps->file, ps->stmts[i].line)));
+						s->set->name, ps->file, line,
+						i < ps->n_stmts && ps->stmts[i].txn == 'B' ? "" :
+						" in a background worker")));
 }
 
 /* Record a failed statement of a non-transactional migration, then raise. */
 static void
 fail_statement(Stepper *s, const PreparedStep *ps, PlanDirection dir, int i,
-			   const char *sqlstate, const char *message, const char *detail)
+			   int sqlerrcode, const char *message, const char *detail)
 {
 	store_set_partial(s->schema, s->set, ps->mig, dir, i, ps->n_stmts, message);
-	store_log_failure(s->schema, s->set, ps->mig, dir, sqlstate, message,
-					  ps->stmts[i].line);
+	store_log_failure(s->schema, s->set, ps->mig, dir,
+					  unpack_sql_state(sqlerrcode), message, ps->stmts[i].line);
 	SPI_commit();
-	raise_partial(s, ps, dir, i, sqlstate, message, detail);
+	raise_partial(s, ps, dir, i, ps->stmts[i].line, sqlerrcode, message, detail);
+}
+
+/*
+ * A file's own BEGIN ... COMMIT (or ROLLBACK) block, statements b .. e:
+ * its statements run here as one transaction, as the executor runs a
+ * transactional migration, and the progress past the block commits with
+ * it.  A failure rolls the whole block back: the partial state stops at
+ * its BEGIN.  Returns e.
+ */
+/* The COMMIT or ROLLBACK closing the block opened at b (checked when prepared). */
+static pg_noinline int
+block_end(const PreparedStep *ps, int b)
+{
+	int			e = b + 1;
+
+	while (e < ps->n_stmts && ps->stmts[e].txn == 0)
+		e++;
+	return e;
+}
+
+static int
+run_block(Stepper *s, const PreparedStep *ps, PlanDirection dir, int b)
+{
+	PreparedStep block = *ps;
+	MemoryContext oldcxt = CurrentMemoryContext;
+	const int	e = block_end(ps, b);
+	int			fail_line = 0;
+
+	block.verify = NULL;
+	block.stmts = ps->stmts + b + 1;
+	block.n_stmts = e - b - 1;
+	PG_TRY();
+	{
+		exec_run_step(s->set, &block, dir, s->stmt_cxt, &fail_line);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		store_set_partial(s->schema, s->set, ps->mig, dir, b, ps->n_stmts,
+						  edata->message);
+		store_log_failure(s->schema, s->set, ps->mig, dir,
+						  unpack_sql_state(edata->sqlerrcode), edata->message,
+						  fail_line);
+		SPI_commit();
+		raise_partial(s, ps, dir, b, fail_line ? fail_line : ps->stmts[b].line,
+					  edata->sqlerrcode, edata->message, edata->detail);
+	}
+	PG_END_TRY();
+	if (ps->stmts[e].txn == 'R')
+		SPI_rollback();
+	store_set_partial(s->schema, s->set, ps->mig, dir, e + 1, ps->n_stmts, NULL);
+	SPI_commit();
+	return e;
+}
+
+/*
+ * The verify script of a top-level step, after its last statement, in a
+ * transaction of its own; a failure leaves the step partial with every
+ * statement run, so the next sm_migrate verifies again.
+ */
+static void
+run_verify_toplevel(Stepper *s, const PreparedStep *ps, PlanDirection dir)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	int			fail_line = 0;
+
+	PG_TRY();
+	{
+		exec_run_step(s->set, ps->verify, dir, s->stmt_cxt, &fail_line);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		store_set_partial(s->schema, s->set, ps->mig, dir, ps->n_stmts,
+						  ps->n_stmts, edata->message);
+		store_log_failure(s->schema, s->set, ps->mig, dir,
+						  unpack_sql_state(edata->sqlerrcode), edata->message,
+						  fail_line);
+		SPI_commit();
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
 }
 
 /*
@@ -134,22 +221,35 @@ run_nontransactional(Stepper *s, const PreparedStep *ps, PlanDirection dir,
 	SPI_commit();
 	for (int i = from; i < ps->n_stmts; i++)
 	{
-		char	   *sql = pnstrdup(ps->sql + ps->stmts[i].offset, ps->stmts[i].len);
+		char	   *sql;
 		WorkerError err;
-		char	   *invalid = NULL;
+		char	   *message,
+				   *detail,
+				   *hint;
+
+		if (ps->stmts[i].txn == 'B')
+		{
+			i = run_block(s, ps, dir, i);
+			continue;
+		}
+		if (ps->stmts[i].txn)
+			continue;			/* COMMIT with no block open: psql only warns */
+		sql = pnstrdup(ps->sql + ps->stmts[i].offset, ps->stmts[i].len);
 
 		if (!worker_run_statement(sql, search_path, lock_timeout,
 								  m->statement_timeout_ms, &err))
-			fail_statement(s, ps, dir, i, err.sqlstate, err.message, err.detail);
+			fail_statement(s, ps, dir, i, worker_sqlerrcode(&err), err.message,
+						   err.detail);
 		if (ps->stmts[i].index_check &&
-			!worker_index_is_valid(ps->stmts[i].index_check, &invalid))
-			fail_statement(s, ps, dir, i, "55000",
-						   psprintf("index \"%s\" was built but is invalid", invalid ? invalid : "?"),
-						   "A failed concurrent index build leaves an invalid index behind; drop it before running the statement again.");
+			!index_check_valid(ps->stmts[i].index_check, &message, &detail, &hint))
+			fail_statement(s, ps, dir, i, ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+						   message, psprintf("%s %s", detail, hint));
 		store_set_partial(s->schema, s->set, m, dir, i + 1, ps->n_stmts, NULL);
 		SPI_commit();
 		pfree(sql);
 	}
+	if (ps->verify)
+		run_verify_toplevel(s, ps, dir);
 	rec.duration_ms = exec_elapsed_ms(start);
 	store_clear_partial(s->schema, s->set);
 	store_record_steps(s->schema, s->set, dir, op_name(dir), &rec, 1);
@@ -181,7 +281,7 @@ resume_partial(Stepper *s, const PartialRev *p)
 				 errmsg("partially applied migration %s of set \"%s\" has no migration file",
 						p->revision, s->set->name),
 				 errhint("Restore the file, or record the outcome with sm_resolve().")));
-	ps = exec_prepare_plan(s->set, single_step(p->node, p->direction), false);
+	ps = stmt_prepare_plan(s->set, single_step(p->node, p->direction), false);
 	if (ps->n_stmts != p->total)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -196,16 +296,11 @@ resume_partial(Stepper *s, const PartialRev *p)
 	s->res.n_done++;
 }
 
+/* a migration left half-way is resumed here, not refused */
 static SetState *
 read_state(Stepper *s)
 {
-	SetState   *st;
-
-	/* a migration left half-way is resumed here, not refused */
-	st = store_read_state(s->schema, s->set);
-	exec_check_orphans(s->set, st, true);
-	exec_check_drift(s->set, st);
-	return st;
+	return ops_read_state(s->schema, s->set, true);
 }
 
 static char *
@@ -222,9 +317,9 @@ migrate_locked(Stepper *s, const char *target)
 		resume_partial(s, st->partial);
 		st = read_state(s);
 	}
-	plan = exec_make_plan(s->set, st->applied, PLAN_AUTO, target);
-	exec_check_out_of_order(s->set, st, plan);
-	steps = exec_prepare_plan(s->set, plan, false);
+	plan = ops_make_plan(s->set, st->applied, PLAN_AUTO, target);
+	ops_check_out_of_order(s->set, st, plan);
+	steps = stmt_prepare_plan(s->set, plan, false);
 	for (int i = 0; i < plan->n_steps; i++)
 	{
 		const Migration *m = steps[i].mig;
@@ -233,8 +328,10 @@ migrate_locked(Stepper *s, const char *target)
 				(errmsg("%s %s \"%s\" (%d/%d)%s",
 						plan->direction == PLAN_UP ? "applying" : "reverting",
 						m->revision, m->message, i + 1, plan->n_steps,
-						m->transactional ? "" : ", outside a transaction")));
-		if (m->transactional)
+						!steps[i].toplevel ? "" :
+						m->transactional ? ", statement by statement (the file has its own BEGIN and COMMIT)" :
+						", outside a transaction")));
+		if (!steps[i].toplevel)
 			run_transactional(s, &steps[i], plan->direction);
 		else
 			run_nontransactional(s, &steps[i], plan->direction, 0);
@@ -248,8 +345,23 @@ migrate_locked(Stepper *s, const char *target)
 	}
 	s->res.elapsed_ms = exec_elapsed_ms(start);
 	if (s->res.n_done == 0 && s->res.n_repeatable == 0)
-		return exec_current_text(s->set->graph, st->applied);
-	return exec_report_done(s->set, st, plan->direction, &s->res);
+		return ops_current_text(s->set->graph, st->applied);
+	return ops_report_done(s->set, st, plan->direction, &s->res);
+}
+
+typedef struct StepwiseRun
+{
+	Stepper    *s;
+	const char *target;
+	char	   *now;
+} StepwiseRun;
+
+static void
+migrate_locked_cb(void *arg)
+{
+	StepwiseRun *r = (StepwiseRun *) arg;
+
+	r->now = migrate_locked(r->s, r->target);
 }
 
 /*
@@ -260,31 +372,23 @@ stepwise_migrate(const char *schema, const MigrationSet *set,
 				 const char *target)
 {
 	Stepper		s = {schema, set, NULL, {0, 0, 0}};
-	char	   *now;
+	StepwiseRun r = {&s, target, NULL};
 
-	if (XactIsoLevel >= XACT_REPEATABLE_READ)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("sm_migrate() needs READ COMMITTED transactions"),
-				 errhint("Reset default_transaction_isolation for this session.")));
+	exec_check_isolation("sm_migrate");
 	s.stmt_cxt = AllocSetContextCreate(CurrentMemoryContext,
 									   "schema_migrate statement",
 									   ALLOCSET_DEFAULT_SIZES);
+	/* before the lock: a standby cannot take it, and must say why */
 	exec_check_can_migrate("sm_migrate");
 	store_lock_set(set, true);
-	exec_running = true;
 	PG_TRY();
 	{
-		now = migrate_locked(&s, target);
+		exec_as_migration("sm_migrate", migrate_locked_cb, &r);
 	}
-	PG_CATCH();
+	PG_FINALLY();
 	{
-		exec_running = false;
 		store_unlock_set(set);
-		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	exec_running = false;
-	store_unlock_set(set);
-	return now;
+	return r.now;
 }

@@ -33,13 +33,6 @@
 /* The first key of the advisory lock, "SMIG"; the second hashes the set. */
 #define SM_LOCK_CLASS	0x534D4947
 
-static void
-spi_check(int rc, const char *what)
-{
-	if (rc < 0)
-		elog(ERROR, "schema_migrate: %s failed: %s", what, SPI_result_code_string(rc));
-}
-
 static Datum
 text_array(char **items, int n)
 {
@@ -115,7 +108,7 @@ store_read_state(const char *schema, const MigrationSet *set)
 	Datum		values[1] = {CStringGetTextDatum(set->name)};
 	uint64		n;
 
-	spi_check(SPI_execute_with_args(sql, 1, types, values, NULL, false, 0),
+	sm_spi_check(SPI_execute_with_args(sql, 1, types, values, NULL, false, 0),
 			  "reading the version table");
 	n = SPI_processed;
 	st->applied = palloc0(sizeof(bool) * (g->n + 1));
@@ -193,14 +186,14 @@ store_at_head(const char *schema, const char *set_name, const char *fingerprint)
 		plan = SPI_prepare(psprintf("SELECT fingerprint FROM %s.sm_fingerprint"
 									" WHERE set_name OPERATOR(pg_catalog.=) $1", schema),
 						   1, types);
-		if (plan == NULL || SPI_keepplan(plan) != 0)
-			elog(ERROR, "schema_migrate: could not prepare the fingerprint probe: %s",
-				 SPI_result_code_string(SPI_result));
+		if (plan == NULL)
+			sm_spi_check(SPI_result, "preparing the fingerprint probe");
+		sm_spi_check(SPI_keepplan(plan), "keeping the fingerprint probe");
 		at_head_plan = plan;
 		strlcpy(at_head_schema, schema, sizeof(at_head_schema));
 	}
 	values[0] = CStringGetTextDatum(set_name);
-	spi_check(SPI_execute_plan(at_head_plan, values, NULL, false, 1),
+	sm_spi_check(SPI_execute_plan(at_head_plan, values, NULL, false, 1),
 			  "reading the fingerprint");
 	if (SPI_processed != 1)
 		return false;
@@ -300,7 +293,7 @@ insert_version_rows(const char *schema, const MigrationSet *set,
 	values[3] = text_array(sums, n);
 	values[4] = timestamptz_array(ats, n);
 	values[5] = float8_array(durs, n);
-	spi_check(SPI_execute_with_args(sql, 6, types, values, NULL, false, 0),
+	sm_spi_check(SPI_execute_with_args(sql, 6, types, values, NULL, false, 0),
 			  "recording applied revisions");
 }
 
@@ -320,7 +313,7 @@ delete_version_rows(const char *schema, const MigrationSet *set,
 		revs[i] = steps[i].mig->revision;
 	values[0] = CStringGetTextDatum(set->name);
 	values[1] = text_array(revs, n);
-	spi_check(SPI_execute_with_args(sql, 2, types, values, NULL, false, 0),
+	sm_spi_check(SPI_execute_with_args(sql, 2, types, values, NULL, false, 0),
 			  "recording reverted revisions");
 }
 
@@ -366,7 +359,7 @@ store_log_steps(const char *schema, const MigrationSet *set, PlanDirection dir,
 	values[6] = text_array(files, n);
 	values[7] = timestamptz_array(ats, n);
 	values[8] = float8_array(durs, n);
-	spi_check(SPI_execute_with_args(sql, 9, types, values, NULL, false, 0),
+	sm_spi_check(SPI_execute_with_args(sql, 9, types, values, NULL, false, 0),
 			  "writing the operations log");
 }
 
@@ -453,7 +446,7 @@ store_log_failure(const char *schema, const MigrationSet *set,
 	values[9] = Int32GetDatum(line);
 	if (line <= 0)
 		nulls[9] = 'n';
-	spi_check(SPI_execute_with_args(sql, 10, types, values, nulls, false, 0),
+	sm_spi_check(SPI_execute_with_args(sql, 10, types, values, nulls, false, 0),
 			  "recording a failure");
 }
 
@@ -484,7 +477,7 @@ store_set_partial(const char *schema, const MigrationSet *set,
 	values[5] = error ? CStringGetTextDatum(error) : (Datum) 0;
 	if (!error)
 		nulls[5] = 'n';
-	spi_check(SPI_execute_with_args(sql, 6, types, values, nulls, false, 0),
+	sm_spi_check(SPI_execute_with_args(sql, 6, types, values, nulls, false, 0),
 			  "recording partial progress");
 }
 
@@ -496,7 +489,7 @@ store_clear_partial(const char *schema, const MigrationSet *set)
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(set->name)};
 
-	spi_check(SPI_execute_with_args(sql, 1, types, values, NULL, false, 0),
+	sm_spi_check(SPI_execute_with_args(sql, 1, types, values, NULL, false, 0),
 			  "clearing partial progress");
 }
 
@@ -539,11 +532,11 @@ store_repair(const char *schema, const MigrationSet *set, const SetState *st)
 		values[1] = CStringGetTextDatum(rev);
 		values[2] = sum ? CStringGetTextDatum(sum) : (Datum) 0;
 		nulls[2] = sum ? ' ' : 'n';
-		spi_check(SPI_execute_with_args(orphan ? del : upd, orphan ? 2 : 3, types,
+		sm_spi_check(SPI_execute_with_args(orphan ? del : upd, orphan ? 2 : 3, types,
 										values, nulls, false, 0), "repairing");
 		values[4] = CStringGetTextDatum(orphan ? "file gone: applied row removed" :
 										"file changed: checksum updated");
-		spi_check(SPI_execute_with_args(logsql, 5, types, values, nulls, false, 0),
+		sm_spi_check(SPI_execute_with_args(logsql, 5, types, values, nulls, false, 0),
 				  "logging a repair");
 		changed++;
 	}
@@ -565,7 +558,7 @@ store_repeatable_checksums(const char *schema, const MigrationSet *set)
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(set->name)};
 
-	spi_check(SPI_execute_with_args(sql, 1, types, values, NULL, false, 0),
+	sm_spi_check(SPI_execute_with_args(sql, 1, types, values, NULL, false, 0),
 			  "reading repeatable migrations");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -648,7 +641,7 @@ store_read_status(const char *schema, uint64 *n)
 							   " LEFT JOIN %s.sm_partial p ON p.set_name OPERATOR(pg_catalog.=) s.set_name"
 							   " ORDER BY 1", schema, schema, schema, schema, schema);
 
-	spi_check(SPI_execute(sql, true, 0), "reading the operations log");
+	sm_spi_check(SPI_execute(sql, true, 0), "reading the operations log");
 	*n = SPI_processed;
 	return SPI_tuptable;
 }

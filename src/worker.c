@@ -25,20 +25,11 @@
  */
 #include "schema_migrate.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
 #include "access/xact.h"
-#include "catalog/indexing.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_index.h"
-#include "executor/spi.h"
-#include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "parser/analyze.h"
-#include "parser/parser.h"
 #include "pgstat.h"
 #include "port/atomics.h"
 #include "postmaster/bgworker.h"
@@ -52,9 +43,7 @@
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
 #include "utils/guc.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/portal.h"
 #include "utils/ps_status.h"
@@ -63,8 +52,6 @@
 #include "utils/wait_event.h"
 
 PGDLLEXPORT void sm_worker_main(Datum main_arg);
-
-PG_FUNCTION_INFO_V1(sm_run_toplevel);
 
 #define SM_WORKER_MAGIC		0x534d5752	/* "SMWR" */
 #define SM_KEY_SHARED		1
@@ -617,127 +604,23 @@ run_in_worker(const char *sql, const char *search_path,
 	return ok;
 }
 
-void
-worker_raise_error(const WorkerError *err, const char *sql)
+int
+worker_sqlerrcode(const WorkerError *err)
 {
 	const char *s = err->sqlstate;
 
+	return MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]);
+}
+
+void
+worker_raise_error(const WorkerError *err, const char *sql)
+{
 	ereport(ERROR,
-			(errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])),
+			(errcode(worker_sqlerrcode(err)),
 			 errmsg_internal("%s", err->message),
 			 err->detail ? errdetail_internal("%s", err->detail) : 0,
 			 err->hint ? errhint("%s", err->hint) : 0,
 			 err->context ? errcontext("%s", err->context) : 0,
 			 err->position > 0 && sql ? internalerrposition(err->position) : 0,
 			 err->position > 0 && sql ? internalerrquery(sql) : 0));
-}
-
-/*
- * Whether the indexes a CREATE INDEX (CONCURRENTLY) statement built are
- * valid: the named one, or, for an unnamed index, every index of the
- * table.  The table is resolved with the caller's search_path.  Only
- * catalog lookups, no lock on the table: the caller may wait for a worker
- * that needs a strong lock on it next.  *invalid_name gets the first
- * invalid index's name.
- */
-bool
-worker_index_is_valid(const IndexStmt *stmt, char **invalid_name)
-{
-	Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
-	Relation	pg_index;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	bool		valid = true;
-
-	if (invalid_name)
-		*invalid_name = NULL;
-	if (!OidIsValid(relid))
-		return false;
-
-	pg_index = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, NULL, 1, &key);
-	while (valid && HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tup);
-		char	   *name = get_rel_name(idx->indexrelid);
-
-		if (stmt->idxname && (name == NULL || strcmp(name, stmt->idxname) != 0))
-			continue;
-		if (!idx->indisvalid)
-		{
-			valid = false;
-			if (invalid_name)
-				*invalid_name = name;
-		}
-	}
-	systable_endscan(scan);
-	table_close(pg_index, AccessShareLock);
-	/* the lookups took a catalog snapshot; a worker may come next */
-	InvalidateCatalogSnapshot();
-	return valid;
-}
-
-/* ---------- sm_run_toplevel(sql): CALL-only access for tests and DBAs ---------- */
-
-/*
- * A CREATE INDEX CONCURRENTLY that "succeeded" can still leave an invalid
- * index behind: IF NOT EXISTS skips silently over a leftover invalid index
- * of a failed earlier build.
- */
-static void
-check_index_after(const char *sql)
-{
-	List	   *stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
-	IndexStmt  *stmt;
-	char	   *invalid;
-
-	if (list_length(stmts) != 1 ||
-		!IsA(linitial_node(RawStmt, stmts)->stmt, IndexStmt))
-		return;
-	stmt = (IndexStmt *) linitial_node(RawStmt, stmts)->stmt;
-	if (!stmt->concurrent || worker_index_is_valid(stmt, &invalid))
-		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("index \"%s\" is not valid after CREATE INDEX CONCURRENTLY",
-					invalid ? invalid : stmt->idxname),
-			 errdetail("An earlier build failed and left it behind (indisvalid = false)."),
-			 errhint("Drop it with DROP INDEX CONCURRENTLY, then run the statement again.")));
-}
-
-Datum
-sm_run_toplevel(PG_FUNCTION_ARGS)
-{
-	char	   *sql;
-	WorkerError err;
-	bool		ok;
-
-	if (fcinfo->context == NULL || !IsA(fcinfo->context, CallContext) ||
-		((CallContext *) fcinfo->context)->atomic)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
-				 errmsg("sm_run_toplevel() must be called with CALL outside a transaction block"),
-				 errdetail("It commits the current transaction before it runs the statement in a background worker."),
-				 errhint("Run CALL sm_run_toplevel(...) as a statement of its own: not inside BEGIN ... COMMIT, in a multi-statement query string or from a function.")));
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("sql must not be null")));
-	exec_check_can_migrate("sm_run_toplevel");
-
-	/* portal memory: survives the commit below */
-	sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
-
-	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect_ext failed");
-	SPI_commit();
-	ok = worker_run_statement(sql, NULL, 0, 0, &err);
-	if (!ok)
-		worker_raise_error(&err, sql);
-	check_index_after(sql);
-	SPI_finish();
-	PG_RETURN_VOID();
 }

@@ -5,7 +5,8 @@
 #
 # As root on a fresh Debian 12 machine: installs PostgreSQL 15 and the build
 # tools, builds and installs the extension, starts a private cluster, then
-# runs every suite (installcheck, unit tests, test/t_*.sh) and keeps going
+# runs every suite (pg_regress in order and each test alone, the isolation
+# specs, unit tests, the layout check, TAP tests, test/t_*.sh) and keeps going
 # after a failure.  The last line is "N passed, N failed" (suites); the exit
 # status is non-zero if any suite failed.
 #
@@ -17,7 +18,8 @@
 #   SM_ONLY              run only the t_*.sh scripts whose name matches this
 #                        glob (e.g. 't_conc*'); installcheck and unit still run
 #                        unless SM_SKIP is given
-#   SM_SKIP              space-separated suites to skip: build installcheck unit
+#   SM_SKIP              space-separated suites to skip: build installcheck
+#                        unit layout tap
 
 set -uo pipefail
 
@@ -108,9 +110,10 @@ export PG_CONFIG
 echo "using $PG_CONFIG ($("$PG_CONFIG" --version))"
 
 # --- build and install -----------------------------------------------------
+# as CI builds: every warning is an error
 build() {
 	make -s clean PG_CONFIG="$PG_CONFIG" >/dev/null 2>&1
-	make PG_CONFIG="$PG_CONFIG" && make install PG_CONFIG="$PG_CONFIG"
+	make PG_CONFIG="$PG_CONFIG" COPT=-Werror && make install PG_CONFIG="$PG_CONFIG"
 }
 if ! skipped build; then
 	run_suite build build
@@ -135,16 +138,43 @@ fi
 export SM_TEST_SETS
 
 # --- regression tests --------------------------------------------------------
+show_diffs() {
+	local f
+	for f in regression.diffs output_iso/regression.diffs; do
+		if [ -f "$f" ]; then
+			echo "----- $f (first 400 lines) -----"
+			head -n 400 "$f"
+		fi
+	done
+}
+export -f show_diffs
+# pg_regress in order, then the isolation specs (the TAP tests are a suite
+# of their own: they need a non-root user)
 installcheck() {
-	rm -f regression.diffs regression.out
-	if make installcheck PG_CONFIG="$PG_CONFIG" SM_TEST_SETS="$SM_TEST_SETS"; then
+	rm -rf regression.diffs regression.out output_iso
+	if make installcheck PG_CONFIG="$PG_CONFIG" SM_TEST_SETS="$SM_TEST_SETS" TAP_TESTS=; then
 		return 0
 	fi
-	if [ -f regression.diffs ]; then
-		echo "----- regression.diffs (first 400 lines) -----"
-		head -n 400 regression.diffs
-	fi
+	show_diffs
 	return 1
+}
+# every pg_regress test alone, in a database of its own, as
+# "make installcheck REGRESS=errors" runs it
+installcheck_alone() {
+	local t bad=0
+	for t in sql/*.sql; do
+		t=$(basename "$t" .sql)
+		rm -f regression.diffs regression.out
+		if make -s installcheck PG_CONFIG="$PG_CONFIG" SM_TEST_SETS="$SM_TEST_SETS" \
+			REGRESS="$t" ISOLATION= TAP_TESTS= >/dev/null 2>&1; then
+			echo "ok - $t passes alone"
+		else
+			echo "not ok - $t fails alone"
+			show_diffs
+			bad=1
+		fi
+	done
+	return $bad
 }
 if ! skipped installcheck; then
 	have_tests=
@@ -153,6 +183,7 @@ if ! skipped installcheck; then
 	done
 	if [ -n "$have_tests" ]; then
 		run_suite installcheck installcheck
+		run_suite installcheck-alone installcheck_alone
 	else
 		echo
 		echo "=== installcheck: no regression tests in sql/ (skipped)"
@@ -162,6 +193,16 @@ fi
 # --- unit tests ------------------------------------------------------------
 if ! skipped unit && [ -f test/unit/Makefile ]; then
 	run_suite unit make unit PG_CONFIG="$PG_CONFIG"
+fi
+
+# --- the source layout: no dependency cycle, README's listing matches -----------
+if ! skipped layout; then
+	run_suite layout bash test/check_layout.sh
+fi
+
+# --- TAP tests (PostgreSQL::Test::Cluster: clusters of their own) -----------------
+if ! skipped tap && compgen -G "t/*.pl" >/dev/null; then
+	run_suite tap bash test/run_tap.sh
 fi
 
 # --- script tests ------------------------------------------------------------

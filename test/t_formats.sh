@@ -74,8 +74,9 @@ up_block() {
 }
 
 order_golang() { ls "$1" | grep '\.up\.sql$' | sort -t_ -k1,1n | sed "s|^|$1/|"; }
-order_dbmate() { ls "$1" | grep '\.sql$' | sort -t_ -k1,1n | sed "s|^|$1/|"; }
-order_goose() { order_dbmate "$1"; }
+# dbmate sorts file names as strings (pkg/dbmate/db.go: sort.Slice by FileName)
+order_dbmate() { ls "$1" | grep '\.sql$' | LC_ALL=C sort | sed "s|^|$1/|"; }
+order_goose() { ls "$1" | grep '\.sql$' | sort -t_ -k1,1n | sed "s|^|$1/|"; }
 order_flyway() {
 	ls "$1" | grep '^V.*__.*\.sql$' |
 		awk '{ v = substr($0, 2, index($0, "__") - 2); gsub("_", ".", v); print v "\t" $0 }' |
@@ -87,7 +88,7 @@ order_diesel() {
 		[ -f "$d/up.sql" ] || continue
 		v=$(basename "$d"); v=${v%%_*}; v=${v//-/}
 		printf '%s\t%s\n' "$v" "$d/up.sql"
-	done | sort -k1,1n | cut -f2
+	done | LC_ALL=C sort -k1,1 | cut -f2	# diesel: MigrationVersion derives Ord on the string
 }
 order_sqitch() {
 	# a reworked change: its earlier instances use name@TAG.sql, TAG being

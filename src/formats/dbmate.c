@@ -5,7 +5,11 @@
  *	  and an optional "-- migrate:down" block.
  *
  * The version is the leading digits, kept as written (dbmate stores it so
- * in schema_migrations) and ordered as an integer.  Options follow the
+ * in schema_migrations).  dbmate orders migrations by file name as a
+ * string (pkg/dbmate/db.go, FindMigrations: sort.Slice by FileName), so
+ * 10_b.sql runs before 9_a.sql, and so here.  As in dbmate
+ * (pkg/dbmate/migration.go), SQL before "-- migrate:up" and a missing
+ * "-- migrate:down" are errors, not skipped or assumed.  Options follow the
  * marker: "-- migrate:up transaction:false" makes a migration that must
  * run outside a transaction.  The markers are SQL comments, so the
  * sections are the file's lines between them, with their own line numbers.
@@ -75,6 +79,15 @@ transaction_option(const SmEnv *env, const char *file, int line,
 	return transactional;
 }
 
+/* dbmate's isEmptyLine / isCommentLine: lines allowed before migrate:up */
+static bool
+blank_or_comment(const char *ls, const char *le)
+{
+	while (ls < le && isspace((unsigned char) *ls))
+		ls++;
+	return ls == le || (le - ls >= 2 && ls[0] == '-' && ls[1] == '-');
+}
+
 static Migration *
 parse_file(const SmFiles *f, const char *name)
 {
@@ -105,6 +118,11 @@ parse_file(const SmFiles *f, const char *name)
 		char		k = marker(ls, le, &opts);
 
 		line++;
+		if (!up && k != 'u' && !blank_or_comment(ls, le))
+			sm_fail(env, SM_ERR_MALFORMED, name, line,
+					"dbmate refuses it too: \"dbmate does not support statements preceding the '-- migrate:up' block\".",
+					"Move the SQL below the \"-- migrate:up\" line.",
+					"SQL before \"-- migrate:up\" in file \"%s\" line %d", name, line);
 		if (k == 'u')
 		{
 			if (up)
@@ -132,6 +150,11 @@ parse_file(const SmFiles *f, const char *name)
 		sm_fail(env, SM_ERR_MALFORMED, name, 0, NULL,
 				"Start the migration with a \"-- migrate:up\" line.",
 				"dbmate migration \"%s\" has no \"-- migrate:up\" block", name);
+	if (!down)
+		sm_fail(env, SM_ERR_MALFORMED, name, 0,
+				"dbmate refuses it too: \"dbmate requires each migration to define a down block with '-- migrate:down'\".",
+				"End the file with a \"-- migrate:down\" line, followed by the SQL that reverts it or by nothing.",
+				"dbmate migration \"%s\" has no \"-- migrate:down\" block", name);
 	m->up_sql = sm_strndup(env, up, (up_end ? up_end : end) - up);
 	if (down)
 	{
@@ -144,5 +167,5 @@ parse_file(const SmFiles *f, const char *name)
 Migration **
 fmt_read_dbmate(const SmFiles *f, int *n_out)
 {
-	return fmt_read_numbered(f, parse_file, "dbmate", n_out);
+	return fmt_read_numbered_by(f, parse_file, "dbmate", fmt_cmp_file_name, n_out);
 }

@@ -7,8 +7,13 @@
  * The version is the directory name up to the first "_" with every "-"
  * removed, as diesel records it in __diesel_schema_migrations; so
  * "2019-11-15-182353_x" (diesel's old naming) and "20191115182353_y" (its
- * new one) interleave by time.  Versions are ordered as numbers when they
- * are digits.  The name may contain blanks.  metadata.toml's
+ * new one) interleave by time.  Versions are ordered as strings, byte by
+ * byte, as diesel orders them (MigrationVersion derives Ord on its string,
+ * diesel/src/migration/mod.rs; migration_harness.rs sorts by it): so
+ * "202401121015000000" (from 2024-01-12-101500-0000) comes before
+ * "20240113000000".  The name may contain blanks.  A non-empty directory
+ * without up.sql and an empty up.sql are errors, as in diesel
+ * (FileBasedMigrations::from_path, run_sql_from_file).  metadata.toml's
  * "run_in_transaction = false" makes a non-transactional migration; other
  * keys are left alone.  Files are named "dir/up.sql" in messages.
  *
@@ -98,6 +103,11 @@ read_migration(const SmFiles *f, const char *dir)
 
 	m->format = "diesel";
 	raw = f->read(f->arg, up, &len, false);
+	if (len == 0)
+		sm_fail(env, SM_ERR_MALFORMED, up, 0,
+				"diesel refuses to run an empty migration file.",
+				"Put the migration's SQL in it, or a comment such as \"-- nothing to do\".",
+				"diesel migration file \"%s\" is empty", up);
 	m->up_sql = sm_normalise(env, raw, len, &m->text_len);
 	m->text = m->up_sql;
 	if ((raw = f->read(f->arg, down, &len, true)) != NULL)
@@ -118,9 +128,10 @@ cmp_mig(const void *a, const void *b)
 	const Migration *x = *(Migration *const *) a;
 	const Migration *y = *(Migration *const *) b;
 
-	return sm_natural_cmp(x->revision, y->revision);
+	return strcmp(x->revision, y->revision);
 }
 
+/* Does dir hold up.sql?  A non-empty directory without it is an error. */
 static bool
 has_up(const SmFiles *f, const char *dir)
 {
@@ -130,6 +141,11 @@ has_up(const SmFiles *f, const char *dir)
 	for (int i = 0; i < n; i++)
 		if (strcmp(ents[i].name, "up.sql") == 0)
 			return true;
+	if (n > 0)
+		sm_fail(f->env, SM_ERR_MALFORMED, dir, 0,
+				"diesel refuses it too: a directory of the migrations folder that is not empty must hold up.sql.",
+				"Add up.sql, or move the directory out of the migration set.",
+				"diesel migration directory \"%s\" has no up.sql", dir);
 	return false;
 }
 
@@ -140,7 +156,7 @@ fmt_read_diesel(const SmFiles *f, int *n_out)
 	int			n = f->list(f->arg, "", &ents);
 	FmtList		l = {0};
 
-	/* a directory without up.sql is not a migration (diesel skips it too) */
+	/* an empty directory is not a migration (diesel skips it too) */
 	for (int i = 0; i < n; i++)
 		if (ents[i].is_dir && has_up(f, ents[i].name))
 			fmt_push(f->env, &l, read_migration(f, ents[i].name));

@@ -417,8 +417,9 @@ fmt_read_native(const SmFiles *f, int *n_out)
 
 /* ---------- {digits}_*.sql formats (dbmate, goose) ---------- */
 
-static int
-cmp_numbered(const void *a, const void *b)
+/* goose: the version as an integer (int64 in goose) */
+int
+fmt_cmp_numeric_version(const void *a, const void *b)
 {
 	const Migration *x = *(Migration *const *) a;
 	const Migration *y = *(Migration *const *) b;
@@ -427,14 +428,33 @@ cmp_numbered(const void *a, const void *b)
 						  y->revision, strlen(y->revision));
 }
 
-/*
- * Every *.sql file of the set through parse, ordered by its numeric
- * version (compared as an integer), chained in that order.
- */
+/* dbmate: the file name, byte by byte (Go's sort of string file names) */
+int
+fmt_cmp_file_name(const void *a, const void *b)
+{
+	const Migration *x = *(Migration *const *) a;
+	const Migration *y = *(Migration *const *) b;
+
+	return strcmp(x->file, y->file);
+}
+
 Migration **
 fmt_read_numbered(const SmFiles *f,
 				  Migration *(*parse) (const SmFiles *f, const char *name),
 				  const char *tool, int *n_out)
+{
+	return fmt_read_numbered_by(f, parse, tool, fmt_cmp_numeric_version, n_out);
+}
+
+/*
+ * Every *.sql file of the set through parse, in the tool's order (cmp),
+ * chained in that order.  Two files with one revision id are an error.
+ */
+Migration **
+fmt_read_numbered_by(const SmFiles *f,
+					 Migration *(*parse) (const SmFiles *f, const char *name),
+					 const char *tool, int (*cmp) (const void *, const void *),
+					 int *n_out)
 {
 	SmDirEntry *ents;
 	int			n = f->list(f->arg, "", &ents);
@@ -444,14 +464,28 @@ fmt_read_numbered(const SmFiles *f,
 		if (!ents[i].is_dir && fmt_has_suffix(ents[i].name, ".sql"))
 			fmt_push(f->env, &l, parse(f, ents[i].name));
 	if (l.n)
-		qsort(l.items, l.n, sizeof(Migration *), cmp_numbered);
-	for (int i = 1; i < l.n; i++)
-		if (cmp_numbered(&l.items[i - 1], &l.items[i]) == 0)
-			sm_fail(f->env, SM_ERR_DUPLICATE, l.items[i]->file, 0, NULL,
-					"Give each migration its own version.",
-					"%s files \"%s\" and \"%s\" have the same version",
-					tool, l.items[i - 1]->file, l.items[i]->file);
+		qsort(l.items, l.n, sizeof(Migration *), cmp);
+	fmt_check_unique(f->env, l.items, l.n, tool);
 	fmt_chain(f->env, l.items, l.n);
 	*n_out = l.n;
 	return l.items;
+}
+
+/* Refuse two migrations with one revision id (or one integer version). */
+void
+fmt_check_unique(const SmEnv *env, Migration **migs, int n, const char *tool)
+{
+	Migration **byrev;
+
+	if (n < 2)
+		return;
+	byrev = sm_alloc(env, sizeof(Migration *) * n);
+	memcpy(byrev, migs, sizeof(Migration *) * n);
+	qsort(byrev, n, sizeof(Migration *), fmt_cmp_numeric_version);
+	for (int i = 1; i < n; i++)
+		if (fmt_cmp_numeric_version(&byrev[i - 1], &byrev[i]) == 0)
+			sm_fail(env, SM_ERR_DUPLICATE, byrev[i]->file, 0, NULL,
+					"Give each migration its own version.",
+					"%s files \"%s\" and \"%s\" have the same version",
+					tool, byrev[i - 1]->file, byrev[i]->file);
 }

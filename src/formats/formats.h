@@ -118,4 +118,17 @@ extern Migration **fmt_read_numbered(const SmFiles *f,
 									 Migration *(*parse) (const SmFiles *f, const char *name),
 									 const char *tool, int *n_out);
 
+/* The same in the order cmp gives (qsort comparators of Migration *). */
+extern Migration **fmt_read_numbered_by(const SmFiles *f,
+										Migration *(*parse) (const SmFiles *f, const char *name),
+										const char *tool,
+										int (*cmp) (const void *, const void *),
+										int *n_out);
+extern int	fmt_cmp_numeric_version(const void *a, const void *b);
+extern int	fmt_cmp_file_name(const void *a, const void *b);
+
+/* Refuse two migrations whose revision ids are one version. */
+extern void fmt_check_unique(const SmEnv *env, Migration **migs, int n,
+							 const char *tool);
+
 #endif							/* SM_FORMATS_H */

@@ -9,6 +9,10 @@
  * a duplicate.  The revision id is the version as golang-migrate records
  * it in schema_migrations, without leading zeros.  Each file is SQL from
  * its first line; the up file is the migration's text for the checksum.
+ * golang-migrate keys files by version and direction only
+ * (source/migration.go, Migrations.Append), so the up and down files of a
+ * version may have different titles; and a version with only a down file
+ * goes up as an empty migration (migrate.go, newMigration), so here.
  *
  * Plain C: no server headers; memory and errors go through SmEnv.
  *
@@ -66,11 +70,12 @@ add_file(const SmEnv *env, GmVersion *vs, int n, const char *name)
 		v->title = title;
 		v->title_len = tl;
 	}
-	else if (v->title_len != tl || strncmp(v->title, title, tl) != 0)
-		sm_fail(env, SM_ERR_MALFORMED, name, 0, NULL,
-				"The up and down files of a version share their name up to \".up.sql\" / \".down.sql\".",
-				"golang-migrate files \"%s\" and \"%s\" have the same version but different titles",
-				v->up ? v->up : v->down, name);
+	else if (up)
+	{
+		/* the message comes from the up file's title */
+		v->title = title;
+		v->title_len = tl;
+	}
 	slot = up ? &v->up : &v->down;
 	if (*slot)
 		sm_fail(env, SM_ERR_DUPLICATE, name, 0, NULL,
@@ -89,18 +94,18 @@ make_migration(const SmFiles *f, const GmVersion *v)
 	Migration  *m;
 	const char *raw;
 	size_t		len;
+	const char *file = v->up ? v->up : v->down;
 
-	if (v->up == NULL)
-		sm_fail(env, SM_ERR_MALFORMED, v->down, 0, NULL,
-				"Add the up file, or remove the down file.",
-				"golang-migrate file \"%s\" has no matching up file", v->down);
-	fmt_check_revision(env, v->up, rev);
-	m = fmt_new_migration(env, v->up, rev,
-						  fmt_message(env, v->up, v->title, v->title_len));
+	fmt_check_revision(env, file, rev);
+	m = fmt_new_migration(env, file, rev,
+						  fmt_message(env, file, v->title, v->title_len));
 	m->format = "golang-migrate";
-	raw = f->read(f->arg, v->up, &len, false);
-	m->up_sql = sm_normalise(env, raw, len, &m->text_len);
-	m->text = m->up_sql;
+	if (v->up)
+	{
+		raw = f->read(f->arg, v->up, &len, false);
+		m->up_sql = sm_normalise(env, raw, len, &m->text_len);
+	}
+	m->text = m->up_sql;		/* a down file alone: up is empty */
 	if (v->down)
 	{
 		raw = f->read(f->arg, v->down, &len, false);

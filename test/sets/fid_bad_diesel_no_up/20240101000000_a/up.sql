@@ -1,0 +1,1 @@
+CREATE TABLE bdu (id int);

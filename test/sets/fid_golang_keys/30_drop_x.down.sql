@@ -1,0 +1,1 @@
+ALTER TABLE gk_items DROP COLUMN x;

@@ -1,0 +1,1 @@
+-- the up file of version 31 went missing; golang-migrate goes up through it as an empty migration

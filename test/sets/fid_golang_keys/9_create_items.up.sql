@@ -1,0 +1,1 @@
+CREATE TABLE gk_items (id int);

@@ -1,0 +1,5 @@
+-- migrate:up
+CREATE TABLE odb_items (a int);
+
+-- migrate:down
+DROP TABLE odb_items;

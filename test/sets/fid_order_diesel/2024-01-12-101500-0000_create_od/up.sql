@@ -1,0 +1,1 @@
+CREATE TABLE od_items (a int);

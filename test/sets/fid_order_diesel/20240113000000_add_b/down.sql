@@ -1,0 +1,1 @@
+ALTER TABLE od_items DROP COLUMN b;

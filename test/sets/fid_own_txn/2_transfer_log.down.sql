@@ -1,0 +1,4 @@
+BEGIN;
+DELETE FROM ot_accounts;
+COMMIT;
+DROP TABLE ot_log;

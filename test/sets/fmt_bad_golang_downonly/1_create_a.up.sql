@@ -1,1 +1,0 @@
-CREATE TABLE gm_a (id int);
