@@ -872,7 +872,7 @@ static void
 script_error_callback(void *arg)
 {
 	ScriptPlace *p = arg;
-	int			pos = geterrposition();
+	int			pos = geterrposition() > 0 ? geterrposition() : getinternalerrposition();
 	int			base = p->stmt_offset < 0 ? 0 : p->stmt_offset;
 	int			offset;
 
@@ -885,7 +885,6 @@ script_error_callback(void *arg)
 		for (int c = 1; c < pos && s[offset]; c++)
 			offset += pg_mblen(s + offset);
 		offset += base;
-		errposition(0);
 	}
 	else if (p->stmt_offset >= 0)
 		offset = skip_blank(p->text, p->stmt_offset,
@@ -895,6 +894,37 @@ script_error_callback(void *arg)
 	errcontext("schema file \"%s\", line %d", p->file, line_at(p, offset));
 }
 
+/* Open the batch transaction of scratch_exec_script if none is open. */
+static void
+batch_begin(bool *open)
+{
+	if (*open)
+		return;
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	*open = true;
+}
+
+static void
+batch_commit(bool *open)
+{
+	if (!*open)
+		return;
+	SPI_finish();
+	CommitTransactionCommand();
+	*open = false;
+}
+
+/*
+ * The statements of a schema file run in one transaction through SPI: a
+ * commit per statement costs a WAL flush each, seconds for a schema of a
+ * few thousand statements with synchronous_commit on.  A statement that
+ * cannot run in a transaction (CREATE INDEX CONCURRENTLY, ...) runs
+ * top-level on its own; after ALTER TYPE ... ADD VALUE the batch commits,
+ * so that later statements may use the new value.
+ */
 void
 scratch_exec_script(const char *file, const char *sql, int first_line)
 {
@@ -907,26 +937,91 @@ scratch_exec_script(const char *file, const char *sql, int first_line)
 	List	   *trees;
 	ListCell   *lc;
 	int			total = strlen(sql);
+	bool		open = false;
 
 	error_context_stack = &cb;
 	trees = raw_parser(sql, RAW_PARSE_DEFAULT);
 	foreach(lc, trees)
 	{
 		RawStmt    *rs = lfirst_node(RawStmt, lc);
-		int			len = rs->stmt_len ? rs->stmt_len : total - rs->stmt_location;
-		char	   *text = pnstrdup(sql + rs->stmt_location, len);
-		List	   *one;
+		int			end = rs->stmt_len ? rs->stmt_location + rs->stmt_len : total;
+		/* from the first word: clean context lines, positions from there */
+		int			start = skip_blank(sql, rs->stmt_location, end);
+		char	   *text = pnstrdup(sql + start, end - start);
+		int			rc;
 
-		place.stmt_offset = rs->stmt_location;
-		place.stmt_len = len;
-		/* positions of the statement's own parse tree count from its text */
-		one = raw_parser(text, RAW_PARSE_DEFAULT);
-		if (list_length(one) == 1)
-			exec_parsed(linitial_node(RawStmt, one), text);
+		place.stmt_offset = start;
+		place.stmt_len = end - start;
+		if (IsA(rs->stmt, TransactionStmt))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+					 errmsg("transaction control statements are not allowed in a schema file"),
+					 errdetail("schema_migrate decides where the schema's transactions begin and end.")));
+		if (stmt_non_transactional(rs->stmt) != NULL)
+		{
+			List	   *one;
+
+			batch_commit(&open);
+			/* positions of the statement's own parse tree count from its text */
+			one = raw_parser(text, RAW_PARSE_DEFAULT);
+			if (list_length(one) == 1)
+				exec_parsed(linitial_node(RawStmt, one), text);
+			continue;
+		}
+		batch_begin(&open);
+		/* as a portal would; not read-only, so SPI sees each earlier statement */
+		PushActiveSnapshot(GetTransactionSnapshot());
+		rc = SPI_execute(text, false, 0);
+		PopActiveSnapshot();
+		if (rc < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("statement cannot run in a schema file: %s", SPI_result_code_string(rc)),
+					 errhint("A schema file holds plain SQL statements: no COPY from the client, no transaction control.")));
+		if (IsA(rs->stmt, AlterEnumStmt))
+			batch_commit(&open);
 	}
+	batch_commit(&open);
 	error_context_stack = cb.previous;
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
+}
+
+/*
+ * Let a non-superuser caller migrate with the extension the bootstrap
+ * superuser installed: sm_grant_migrator(), less the USAGE on the schema
+ * when PUBLIC has it already (public), since that grant would show in the
+ * schema's ACL and so in the model as a difference nobody made.
+ */
+static void
+grant_migrator(const char *ext_schema, const char *role)
+{
+	bool		explicit_usage;
+	bool		public_usage;
+	bool		isnull;
+
+	StartTransactionCommand();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (SPI_execute_with_args("SELECT pg_catalog.bool_or(a.grantee = r.oid), pg_catalog.bool_or(a.grantee = 0 AND a.privilege_type = 'USAGE')"
+							  " FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a, pg_catalog.pg_roles r"
+							  " WHERE n.nspname = $1 AND r.rolname = $2",
+							  2, (Oid[]) {TEXTOID, TEXTOID},
+							  (Datum[]) {CStringGetTextDatum(ext_schema), CStringGetTextDatum(role)},
+							  NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the ACL of schema \"%s\"", ext_schema);
+	explicit_usage = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) && !isnull;
+	public_usage = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) && !isnull;
+	PopActiveSnapshot();
+	SPI_finish();
+	CommitTransactionCommand();
+
+	scratch_exec(psprintf("SELECT %s.sm_grant_migrator(%s)", quote_identifier(ext_schema),
+						  quote_literal_cstr(role)));
+	if (public_usage && !explicit_usage)
+		scratch_exec(psprintf("REVOKE USAGE ON SCHEMA %s FROM %s", quote_identifier(ext_schema),
+							  quote_identifier(role)));
 }
 
 void
@@ -938,12 +1033,14 @@ scratch_replay_set(const char *ext_schema, const char *set_name,
 	int			save_sec;
 	char	   *role;
 	char	   *dbname;
+	bool		caller_is_superuser;
 	bool		non_transactional = false;
 
 	/* catalog lookups need a transaction; the job runs outside one */
 	StartTransactionCommand();
 	role = MemoryContextStrdup(TopMemoryContext, GetUserNameFromId(GetUserId(), false));
 	dbname = MemoryContextStrdup(TopMemoryContext, get_database_name(MyDatabaseId));
+	caller_is_superuser = superuser();
 	{
 		MigrationSet *set = set_load(set_name);
 
@@ -961,8 +1058,8 @@ scratch_replay_set(const char *ext_schema, const char *set_name,
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	scratch_exec(psprintf("CREATE SCHEMA IF NOT EXISTS %s", qschema));
 	scratch_exec(psprintf("CREATE EXTENSION schema_migrate SCHEMA %s", qschema));
-	scratch_exec(psprintf("SELECT %s.sm_grant_migrator(%s)", qschema,
-						  quote_literal_cstr(role)));
+	if (!caller_is_superuser)
+		grant_migrator(ext_schema, role);
 
 	/*
 	 * worker.c runs non-transactional statements in a worker of its own,

@@ -91,5 +91,6 @@ extern const UnitCase natural_cases[];
 extern const UnitCase parser_cases[];
 extern const UnitCase graph_cases[];
 extern const UnitCase plan_cases[];
+extern const UnitCase model_cases[];
 
 #endif

@@ -231,6 +231,7 @@ main(void)
 	run_cases(parser_cases, &passed, &failed);
 	run_cases(graph_cases, &passed, &failed);
 	run_cases(plan_cases, &passed, &failed);
+	run_cases(model_cases, &passed, &failed);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
