@@ -14,6 +14,38 @@
 
 -- ==== autogenerate: sm_diff, sm_autogenerate, sm_check_schema, sm_drift (issue 13) ====
 
+CREATE FUNCTION @extschema@.sm_diff(desired text DEFAULT NULL, set_name text DEFAULT NULL)
+RETURNS TABLE (step integer, statement text, object_type text, object_name text, hazards text[])
+AS 'MODULE_PATHNAME', 'sm_diff'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.sm_diff(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_diff(text, text) IS
+	'The DDL that turns this database''s schema into the desired one (SQL text, or the set''s schema/ folder), with hazards; runs nothing here';
+
+CREATE FUNCTION @extschema@.sm_autogenerate(message text, set_name text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'sm_autogenerate'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.sm_autogenerate(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_autogenerate(text, text) IS
+	'The next migration file (native format) from the difference between this database, at head, and the set''s schema/ folder';
+
+CREATE FUNCTION @extschema@.sm_check_schema(set_name text DEFAULT NULL)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'sm_check_schema'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.sm_check_schema(text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_check_schema(text) IS
+	'CI gate (alembic check): true when the set''s migrations replayed to head give exactly its schema/ folder; an error listing the differences otherwise';
+
+CREATE FUNCTION @extschema@.sm_drift(set_name text DEFAULT NULL)
+RETURNS TABLE (object_type text, object_name text, difference text, expected text, actual text)
+AS 'MODULE_PATHNAME', 'sm_drift'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.sm_drift(text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_drift(text) IS
+	'Where this database differs from what its applied migrations produce (replayed in a scratch database)';
+
 CREATE FUNCTION @extschema@.sm_schema_model()
 RETURNS text
 AS 'MODULE_PATHNAME', 'sm_schema_model'
@@ -38,7 +70,60 @@ COMMENT ON FUNCTION @extschema@.sm_diff_models(text, text) IS
 
 -- ==== safety: sm_lint, sm_trace (issue 15) ====
 
+CREATE FUNCTION @extschema@.sm_lint(target text DEFAULT 'head',
+	set_name text DEFAULT NULL,
+	OUT revision text,
+	OUT file text,
+	OUT line integer,
+	OUT statement text,
+	OUT rule text,
+	OUT severity text,
+	OUT relation text,
+	OUT relation_bytes bigint,
+	OUT relation_rows bigint,
+	OUT message text,
+	OUT hint text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_lint'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION @extschema@.sm_lint(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_lint(text, text) IS
+	'what the pending migrations will lock, rewrite, scan and break, judged with this database''s table sizes; runs nothing';
 
+CREATE FUNCTION @extschema@.sm_blockers(target text DEFAULT 'head',
+	set_name text DEFAULT NULL,
+	OUT revision text,
+	OUT line integer,
+	OUT relation text,
+	OUT needs text,
+	OUT pid integer,
+	OUT holds text,
+	OUT state text,
+	OUT idle_in_transaction_s double precision,
+	OUT transaction_s double precision,
+	OUT query text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_blockers'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION @extschema@.sm_blockers(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_blockers(text, text) IS
+	'sessions holding locks that a pending migration''s statements would wait for';
+
+CREATE FUNCTION @extschema@.sm_trace(target text DEFAULT 'head',
+	set_name text DEFAULT NULL,
+	OUT revision text,
+	OUT line integer,
+	OUT statement text,
+	OUT locks text[],
+	OUT rewrites text[],
+	OUT scans text[],
+	OUT ms double precision)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_trace'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION @extschema@.sm_trace(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_trace(text, text) IS
+	'run the pending migrations in a scratch database holding this schema: the locks, rewrites and scans of each statement, with this database''s sizes';
 
 -- ==== end of safety ====
 
@@ -84,11 +169,14 @@ BEGIN
 
 
 	-- migrator grants: autogenerate
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_diff(text, text), %1$s.sm_autogenerate(text, text),'
+		' %1$s.sm_check_schema(text), %1$s.sm_drift(text) TO %2$s', s, role);
 	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_schema_model(), %1$s.sm_diff_models(text, text) TO %2$s', s, role);
 
 
 
 	-- migrator grants: safety
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_lint(text, text), %1$s.sm_blockers(text, text), %1$s.sm_trace(text, text) TO %2$s', s, role);
 
 
 
@@ -117,6 +205,7 @@ BEGIN
 
 
 	-- reader grants: autogenerate
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_check_schema(text), %1$s.sm_drift(text) TO %2$s', s, role);
 	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_schema_model(), %1$s.sm_diff_models(text, text) TO %2$s', s, role);
 
 

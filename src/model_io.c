@@ -245,11 +245,13 @@ in_list(InBuf *b, SmStrList *l)
 SmSchemaModel *
 model_deserialize(const SmEnv *env, const char *data, size_t len)
 {
-	InBuf		b = {env, data, data + len, 0};
+	InBuf		b = {env, data, data, 0};
 	SmSchemaModel *m;
 	size_t		n;
 	static const char magic[] = "SMMODEL ";
 
+	if (data != NULL)
+		b.end = data + len;
 	if (data == NULL || len < sizeof(magic) - 1 ||
 		memcmp(data, magic, sizeof(magic) - 1) != 0)
 		in_fail(&b, "no SMMODEL header");

@@ -8,6 +8,7 @@
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
+#include "lint.h"
 
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -277,6 +278,7 @@ ops_move(const char *schema, const MigrationSet *set, int dir,
 	if (plan->n_steps == 0 && !(up && exec_repeatable(schema, set, true) > 0))
 		return ops_current_text(set->graph, st->applied);
 	ops_check_out_of_order(set, st, plan);
+	safety_gate(schema, set, plan);
 
 	res = exec_plan(schema, set, plan, up);
 	for (int i = 0; i < plan->n_steps; i++)

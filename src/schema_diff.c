@@ -284,6 +284,80 @@ find_renames(const SmEnv *env, const SmSchemaModel *from,
 	return n;
 }
 
+/* replace every occurrence of a string */
+static const char *
+replace_all(const SmEnv *env, const char *s, const char *from, const char *to)
+{
+	StrBuf		b = {env, NULL, 0, 0};
+	size_t		fl = strlen(from);
+	const char *p = s;
+	const char *hit;
+
+	if (fl == 0 || strstr(s, from) == NULL)
+		return s;
+	while ((hit = strstr(p, from)) != NULL)
+	{
+		sb_add(&b, sm_strndup(env, p, (size_t) (hit - p)));
+		sb_add(&b, to);
+		p = hit + fl;
+	}
+	sb_add(&b, p);
+	return sb_done(&b);
+}
+
+/* the last part of an identity: "public.t.c" -> "c" (quoted as printed) */
+static const char *
+last_part(const char *ident)
+{
+	const char *dot = NULL;
+	bool		q = false;
+
+	for (const char *p = ident; *p; p++)
+	{
+		if (*p == '"')
+			q = !q;
+		else if (*p == '.' && !q)
+			dot = p;
+	}
+	return dot ? dot + 1 : ident;
+}
+
+/*
+ * The canonical text of a "from" object as PostgreSQL prints it after the
+ * renames: a renamed relation's qualified name wherever it appears (views,
+ * indexes and foreign keys follow a rename), and a renamed column's own
+ * definition, which starts with its name.
+ */
+static const char *
+rewrite_def(const SmEnv *env, const SmObject *o, const Rename *r, int nr)
+{
+	const char *def = o->def;
+
+	if (def == NULL)
+		return NULL;
+	for (int i = 0; i < nr; i++)
+	{
+		if (strcmp(r[i].kind, "column") == 0)
+		{
+			const char *oldn = last_part(r[i].old_ident);
+			size_t		l = strlen(oldn);
+
+			if (strcmp(o->key, r[i].new_key) == 0 &&
+				strncmp(def, oldn, l) == 0 && def[l] == ' ')
+			{
+				StrBuf		b = {env, NULL, 0, 0};
+
+				sb_add(&b, last_part(r[i].new_ident));
+				sb_add(&b, def + l);
+				def = sb_done(&b);
+			}
+		}
+		else
+			def = replace_all(env, def, r[i].old_ident, r[i].new_ident);
+	}
+	return def;
+}
+
 /* "from" with its keys moved to the names after the renames */
 static SmSchemaModel *
 apply_renames(const SmEnv *env, const SmSchemaModel *from, const Rename *r,
@@ -294,7 +368,8 @@ apply_renames(const SmEnv *env, const SmSchemaModel *from, const Rename *r,
 
 	m->n = from->n;
 	m->objects = sm_alloc(env, (size_t) (from->n + 1) * sizeof(SmObject));
-	memcpy(m->objects, from->objects, (size_t) from->n * sizeof(SmObject));
+	if (from->n > 0)
+		memcpy(m->objects, from->objects, (size_t) from->n * sizeof(SmObject));
 	for (int i = 0; i < m->n && nr > 0; i++)
 	{
 		SmObject   *o = &m->objects[i];
@@ -306,6 +381,7 @@ apply_renames(const SmEnv *env, const SmSchemaModel *from, const Rename *r,
 			o->name = k + strlen(o->kind) + 1;
 		}
 		o->parent = rewrite_all(env, o->parent, r, nr);
+		o->def = rewrite_def(env, o, r, nr);
 		if (o->deps.n)
 		{
 			const char **v = sm_alloc(env, (size_t) o->deps.n * sizeof(char *));
@@ -365,6 +441,7 @@ typedef struct Diff
 	int		   *anode;			/* per T */
 	int		   *cnode;			/* per T */
 	bool	   *folded;			/* per T: created inside its parent */
+	bool	   *implied;		/* per F: dropped with its parent */
 	Node	   *nodes;
 	int			nn;
 	int			capn;
@@ -454,6 +531,15 @@ idx_of(const SmSchemaModel *m, const char *key)
 		return -1;
 	o = model_find(m, key);
 	return o ? (int) (o - m->objects) : -1;
+}
+
+/* the top-level object an object of F belongs to */
+static int
+top_of(const Diff *d, int i)
+{
+	for (int depth = 0; depth < 16 && d->fparent[i] >= 0; depth++)
+		i = d->fparent[i];
+	return i;
 }
 
 /* reverse dependencies of F (deps and parent) */
@@ -910,9 +996,8 @@ emit_node(Diff *d, StepList *s, Kids *kids, const Node *n,
 		case N_DROP:
 			{
 				const SmObject *f = &d->F->objects[n->obj];
-				int			p = d->fparent[n->obj];
 
-				if (p >= 0 && d->drop[p])
+				if (d->implied[n->obj])
 					return;		/* dropped with its parent */
 				for (int k = 0; k < f->drop.n; k++)
 					emit(s, f->drop.v[k], f, drop_hazards(f));
@@ -1123,6 +1208,29 @@ diff_models(const SmEnv *env, const SmSchemaModel *from,
 
 	/* 3. closure */
 	closure(d);
+
+	/*
+	 * Implied drops: a child goes with its dropped parent, unless it also
+	 * depends on something dropped elsewhere (a foreign key to another
+	 * dropped table must go first, or that table's drop fails).
+	 */
+	d->implied = sm_alloc(env, (size_t) (F->n + 1) * sizeof(bool));
+	for (int i = 0; i < F->n; i++)
+	{
+		const SmObject *o = &F->objects[i];
+		int			top = top_of(d, i);
+
+		if (!d->drop[i] || d->fparent[i] < 0 || !d->drop[d->fparent[i]])
+			continue;
+		d->implied[i] = true;
+		for (int k = 0; k < o->deps.n && d->implied[i]; k++)
+		{
+			int			x = idx_of(F, o->deps.v[k]);
+
+			if (x >= 0 && d->drop[x] && top_of(d, x) != top)
+				d->implied[i] = false;
+		}
+	}
 
 	/*
 	 * Folding: a new column inside its new table's CREATE TABLE, a new not

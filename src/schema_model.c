@@ -199,12 +199,12 @@ static const char *const object_queries[] = {
 	" AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_class'::regclass AND i.objid = c.oid AND i.deptype = 'i')",
 
 	/* OWNED BY of sequences */
-	"SELECT 'owned by ' || io.identity, 'owned by', io.identity, 'sequence ' || io.identity,"
+	"SELECT 'owned by ' || io.identity, 'owned by', io.identity, NULL,"
 	" tio.identity || '.' || quote_ident(a.attname), NULL,"
 	" ARRAY[format('ALTER SEQUENCE %s OWNED BY %s.%I', io.identity, tio.identity, a.attname)],"
 	" ARRAY[format('ALTER SEQUENCE %s OWNED BY NONE', io.identity)],"
 	" ARRAY[format('ALTER SEQUENCE %s OWNED BY %s.%I', io.identity, tio.identity, a.attname)],"
-	" NULL, NULL, NULL, ARRAY['column ' || tio.identity || '.' || quote_ident(a.attname)], NULL, NULL, NULL, 0, NULL, NULL, NULL,"
+	" NULL, NULL, NULL, ARRAY['column ' || tio.identity || '.' || quote_ident(a.attname), 'sequence ' || io.identity], NULL, NULL, NULL, 0, NULL, NULL, NULL,"
 	" NULL, NULL, NULL"
 	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" JOIN pg_depend dp ON dp.classid = 'pg_class'::regclass AND dp.objid = c.oid AND dp.deptype = 'a'"
@@ -428,7 +428,7 @@ static const char *const object_queries[] = {
 	"  WHERE t.typtype IN ('e', 'd', 'r', 'c') AND t.typacl IS NOT NULL AND " NSP_OK("n") " AND " NOT_MEMBER("pg_type", "t.oid")
 	"    AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')"
 	")"
-	"SELECT 'acl ' || s.tkey, 'acl', s.tkey, s.tkey, a.def, NULL, r.revokes || g.grants, r.revokes || gd.grants, r.revokes || g.grants,"
+	"SELECT 'acl ' || s.tkey, 'acl', s.tkey, s.tkey, a.def, NULL, r.revokes || g.grants, r.revokes || gd.grants, NULL,"
 	" NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL"
 	" FROM src s"
 	" CROSS JOIN LATERAL (SELECT string_agg(x::text, ' ' ORDER BY x::text) AS def FROM unnest(s.acl) x) a"

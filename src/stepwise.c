@@ -23,6 +23,7 @@
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
+#include "lint.h"
 
 #include "executor/spi.h"
 #include "utils/builtins.h"
@@ -322,6 +323,7 @@ migrate_locked(Stepper *s, const char *target)
 	plan = ops_make_plan(s->set, st->applied, PLAN_AUTO, target);
 	ops_check_out_of_order(s->set, st, plan);
 	steps = stmt_prepare_plan(s->set, plan, false);
+	safety_gate(s->schema, s->set, plan);
 	for (int i = 0; i < plan->n_steps; i++)
 	{
 		const Migration *m = steps[i].mig;

@@ -179,6 +179,20 @@ t_directives_all(void)
 	CHECK(!m->transactional);
 }
 
+/* "-- allow:" approvals: accepted in the header, read by the server's lint */
+static void
+t_allow(void)
+{
+	Migration  *m = P("x.sql", "-- allow: rewrite, table_lock\n-- +up\nALTER TABLE t ALTER COLUMN n TYPE bigint;\n");
+
+	CHECK_STR(m->up_sql, "ALTER TABLE t ALTER COLUMN n TYPE bigint;\n");
+	CHECK_INT(m->up_line, 3);
+	EXPECT_ERR(SM_ERR_MALFORMED, P("x.sql", "-- allow: rewrite\n-- allow: data_loss\n-- +up\n"),
+			   "given twice", "allow", "line 2");
+	EXPECT_ERR(SM_ERR_MALFORMED, P("x.sql", "-- +up\nSELECT 1;\n-- allow: rewrite\n"),
+			   "after SQL", "allow", "line 3");
+}
+
 static void
 t_timeouts(void)
 {
@@ -498,6 +512,7 @@ const UnitCase parser_cases[] = {
 	{"parser: defaults from file name", t_name_defaults},
 	{"parser: all directives", t_directives_all},
 	{"parser: timeouts", t_timeouts},
+	{"parser: allow approvals", t_allow},
 	{"parser: markers and line numbers", t_markers_and_lines},
 	{"parser: markerless file", t_markerless},
 	{"parser: empty / blank / comment-only files", t_empty_files},

@@ -94,5 +94,6 @@ extern const UnitCase plan_cases[];
 extern const UnitCase formats_b_cases[];
 extern const UnitCase format_cases[];
 extern const UnitCase formats_a_cases[];
+extern const UnitCase model_cases[];
 
 #endif

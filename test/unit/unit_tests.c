@@ -234,6 +234,7 @@ main(void)
 	run_cases(plan_cases, &passed, &failed);
 	run_cases(formats_b_cases, &passed, &failed);
 	run_cases(format_cases, &passed, &failed);
+	run_cases(model_cases, &passed, &failed);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -1,0 +1,596 @@
+/*
+ * test_model.c
+ *	  Unit tests of model_io.c (serialization) and schema_diff.c (the
+ *	  differ) on hand-built models: the orders, folds, renames, enum
+ *	  changes and hazards the server-side catalogue relies on.
+ */
+#include "unit.h"
+#include "schema_model.h"
+
+/* ---------- building models ---------- */
+
+static SmStrList
+L(const char *a, const char *b, const char *c)
+{
+	SmStrList	l = {0, NULL};
+
+	l.v = sm_alloc(env, 3 * sizeof(char *));
+	if (a)
+		l.v[l.n++] = a;
+	if (b)
+		l.v[l.n++] = b;
+	if (c)
+		l.v[l.n++] = c;
+	return l;
+}
+
+static SmObject *
+add(SmSchemaModel *m, const char *kind, const char *name, const char *parent,
+	const char *def, const char *create, const char *drop)
+{
+	SmObject   *o;
+	SmObject   *n = sm_alloc(env, (size_t) (m->n + 1) * sizeof(SmObject));
+
+	if (m->n)
+		memcpy(n, m->objects, (size_t) m->n * sizeof(SmObject));
+	m->objects = n;
+	o = &m->objects[m->n++];
+	o->kind = kind;
+	o->name = name;
+	o->key = fmt("%s %s", kind, name);
+	o->parent = parent;
+	o->def = def;
+	o->create = L(create, NULL, NULL);
+	o->drop = L(drop, NULL, NULL);
+	return o;
+}
+
+static SmSchemaModel *
+M(void)
+{
+	return sm_alloc(env, sizeof(SmSchemaModel));
+}
+
+static SmObject *
+table(SmSchemaModel *m, const char *name)
+{
+	SmObject   *o = add(m, "table", name, NULL, fmt("CREATE TABLE %s ()", name),
+						fmt("CREATE TABLE %s ()", name), fmt("DROP TABLE %s", name));
+
+	o->head = fmt("CREATE TABLE %s (", name);
+	o->tail = ")";
+	return o;
+}
+
+static SmObject *
+column(SmSchemaModel *m, const char *tab, const char *col, const char *type, int pos)
+{
+	const char *inl = fmt("%s %s", col, type);
+	SmObject   *o = add(m, "column", fmt("%s.%s", tab, col), fmt("table %s", tab), inl,
+						fmt("ALTER TABLE %s ADD COLUMN %s", tab, inl),
+						fmt("ALTER TABLE %s DROP COLUMN %s", tab, col));
+
+	o->head = fmt("ALTER TABLE %s ADD COLUMN ", tab);
+	o->inline_def = inl;
+	o->position = pos;
+	o->alter = L(fmt("ALTER TABLE %s ALTER COLUMN %s TYPE %s", tab, col, type), NULL, NULL);
+	o->extra = L(fmt("ALTER TABLE %s ALTER COLUMN %s TYPE ", tab, col), col, type);
+	return o;
+}
+
+static SmObject *
+view(SmSchemaModel *m, const char *name, const char *body, const char *dep)
+{
+	SmObject   *o = add(m, "view", name, NULL, body, fmt("CREATE VIEW %s AS %s", name, body),
+						fmt("DROP VIEW %s", name));
+
+	o->deps = L(dep, NULL, NULL);
+	return o;
+}
+
+static SmObject *
+enumtype(SmSchemaModel *m, const char *name, const char *a, const char *b, const char *c)
+{
+	SmObject   *o = add(m, "type", name, NULL, fmt("ENUM %s %s %s", a, b ? b : "", c ? c : ""),
+						fmt("CREATE TYPE %s AS ENUM (...)", name), fmt("DROP TYPE %s", name));
+
+	o->special = "enum";
+	o->labels = L(a, b, c);
+	o->extra = L(fmt("ALTER TYPE %s RENAME TO old", name), "DROP TYPE old", NULL);
+	return o;
+}
+
+static SmSchemaModel *
+done(SmSchemaModel *m)
+{
+	model_sort(env, m);
+	return m;
+}
+
+/* the steps as one string, statements separated by " | " */
+static const char *
+steps(const SmDiff *d)
+{
+	char	   *s = fmt("%s", "");
+
+	for (int i = 0; i < d->n; i++)
+		s = fmt("%s%s%s", s, i ? " | " : "", d->steps[i].statement);
+	return s;
+}
+
+static int
+pos_of(const SmDiff *d, const char *prefix)
+{
+	for (int i = 0; i < d->n; i++)
+		if (strncmp(d->steps[i].statement, prefix, strlen(prefix)) == 0)
+			return i;
+	return -1;
+}
+
+/* ---------- serialization ---------- */
+
+static void
+t_roundtrip(void)
+{
+	SmSchemaModel *m = M();
+	SmObject   *o = table(m, "public.\"we|rd\"");
+	SmSchemaModel *back;
+	char	   *data;
+	size_t		len;
+
+	o->def = "line1\nline2 'quoted' \"dq\" ::: #3 -\n";
+	o->renamed_from = "public.old";
+	o->deps = L("schema public", "type public.x", NULL);
+	column(m, "public.\"we|rd\"", "c", "integer", 3);
+	done(m);
+	data = model_serialize(env, m, &len);
+	back = model_deserialize(env, data, len);
+	REQUIRE(back->n == 2);
+	for (int i = 0; i < 2; i++)
+	{
+		const SmObject *a = &m->objects[i];
+		const SmObject *b = &back->objects[i];
+
+		CHECK_STR(b->key, a->key);
+		CHECK_STR(b->kind, a->kind);
+		CHECK_STR(b->name, a->name);
+		CHECK((a->parent == NULL) == (b->parent == NULL));
+		CHECK_STR(b->def, a->def);
+		CHECK_INT(b->create.n, a->create.n);
+		CHECK_INT(b->deps.n, a->deps.n);
+		CHECK_INT(b->position, a->position);
+		CHECK_INT(b->extra.n, a->extra.n);
+	}
+	CHECK_STR(model_find(back, "table public.\"we|rd\"")->renamed_from, "public.old");
+	CHECK_STR(model_find(back, "table public.\"we|rd\"")->deps.v[1], "type public.x");
+	CHECK(model_find(back, "column public.\"we|rd\".c")->head != NULL);
+	CHECK(model_find(back, "table nothing") == NULL);
+	/* serializing again gives the same bytes */
+	{
+		size_t		len2;
+		char	   *again = model_serialize(env, back, &len2);
+
+		CHECK_INT(len2, len);
+		CHECK(memcmp(again, data, len) == 0);
+	}
+}
+
+static void
+t_empty_model(void)
+{
+	SmSchemaModel *m = M();
+	size_t		len;
+	char	   *data = model_serialize(env, m, &len);
+
+	CHECK_STR(data, "SMMODEL 1\n0\nEND\n");
+	CHECK_INT(model_deserialize(env, data, len)->n, 0);
+}
+
+static void
+t_damaged(void)
+{
+	SmSchemaModel *m = M();
+	char	   *data;
+	size_t		len;
+
+	table(m, "public.t");
+	done(m);
+	data = model_serialize(env, m, &len);
+	EXPECT_ERR(SM_ERR_MALFORMED, model_deserialize(env, data, len - 1), "malformed schema model");
+	EXPECT_ERR(SM_ERR_MALFORMED, model_deserialize(env, data, 5), "no SMMODEL header");
+	EXPECT_ERR(SM_ERR_MALFORMED, model_deserialize(env, NULL, 0), "no SMMODEL header");
+	EXPECT_ERR(SM_ERR_MALFORMED, model_deserialize(env, "SMMODEL 2\n0\nEND\n", 16), "unknown format version");
+	EXPECT_ERR(SM_ERR_MALFORMED, model_deserialize(env, "SMMODEL 1\n0\nEND\nX", 17), "trailing bytes");
+	EXPECT_ERR(SM_ERR_LIMIT, model_deserialize(env, "SMMODEL 1\n99999999\n", 19), "too many objects");
+	EXPECT_ERR(SM_ERR_MALFORMED, model_deserialize(env, "SMMODEL 1\n9999\nEND\n", 19), "larger than the data");
+	/* a string length running past the end */
+	EXPECT_ERR(SM_ERR_MALFORMED,
+			   model_deserialize(env, "SMMODEL 1\n1\n999:abc-------------------\nEND\n", 42),
+			   "runs past the end");
+	/* a NUL inside a string */
+	{
+		const char	bad[] = "SMMODEL 1\n1\n3:a\0b5:table3:a b-------#0 #0 #0 ----#0 --0 -#0 #0 \nEND\n";
+
+		EXPECT_ERR(SM_ERR_MALFORMED, model_deserialize(env, bad, sizeof(bad) - 1), "NUL byte");
+	}
+	/* two objects with one key */
+	{
+		SmSchemaModel *two = M();
+
+		table(two, "public.t");
+		table(two, "public.t");
+		data = model_serialize(env, two, &len);
+		EXPECT_ERR(SM_ERR_DUPLICATE, model_deserialize(env, data, len), "two objects");
+	}
+}
+
+/* ---------- the differ ---------- */
+
+static void
+t_create_table_folds_columns(void)
+{
+	SmSchemaModel *a = done(M());
+	SmSchemaModel *b = M();
+	SmObject   *nn;
+	SmDiff	   *d;
+
+	table(b, "public.t");
+	column(b, "public.t", "z", "text", 2);
+	column(b, "public.t", "id", "integer", 1);
+	nn = add(b, "not null", "public.t.id", "column public.t.id", "NOT NULL",
+			 "ALTER TABLE public.t ALTER COLUMN id SET NOT NULL", "ALTER TABLE public.t ALTER COLUMN id DROP NOT NULL");
+	nn->inline_def = "NOT NULL";
+	done(b);
+	d = diff_models(env, a, b);
+	/* columns in attnum order, the NOT NULL inside its column */
+	CHECK_STR(steps(d), "CREATE TABLE public.t (\n    id integer NOT NULL,\n    z text\n);");
+	CHECK_STR(d->steps[0].object_type, "table");
+	CHECK_STR(d->steps[0].object_name, "public.t");
+	CHECK_INT(d->steps[0].step, 1);
+	/* and back: one DROP TABLE, the columns go with it */
+	d = diff_models(env, b, a);
+	CHECK_STR(steps(d), "DROP TABLE public.t;");
+	CHECK(d->steps[0].hazards & SM_HAZARD_DELETES_DATA);
+}
+
+static void
+t_add_column_to_existing_table(void)
+{
+	SmSchemaModel *a = M(),
+			   *b = M();
+	SmObject   *df;
+	SmDiff	   *d;
+
+	table(a, "t");
+	column(a, "t", "id", "integer", 1);
+	done(a);
+	table(b, "t");
+	column(b, "t", "id", "integer", 1);
+	column(b, "t", "n", "integer", 2);
+	df = add(b, "default", "t.n", "column t.n", "0", "ALTER TABLE t ALTER COLUMN n SET DEFAULT 0",
+			 "ALTER TABLE t ALTER COLUMN n DROP DEFAULT");
+	df->inline_def = "DEFAULT 0";
+	done(b);
+	d = diff_models(env, a, b);
+	/* the default inside ADD COLUMN, so existing rows get it */
+	CHECK_STR(steps(d), "ALTER TABLE t ADD COLUMN n integer DEFAULT 0;");
+	CHECK(d->steps[0].hazards & SM_HAZARD_ACCESS_EXCLUSIVE);
+	d = diff_models(env, b, a);
+	CHECK_STR(steps(d), "ALTER TABLE t DROP COLUMN n;");
+	CHECK(d->steps[0].hazards & SM_HAZARD_DELETES_DATA);
+}
+
+static void
+t_nothing_to_do(void)
+{
+	SmSchemaModel *a = M();
+
+	table(a, "t");
+	column(a, "t", "id", "integer", 1);
+	done(a);
+	CHECK_INT(diff_models(env, a, a)->n, 0);
+}
+
+static void
+t_view_over_retyped_column(void)
+{
+	SmSchemaModel *a = M(),
+			   *b = M();
+	SmDiff	   *d;
+
+	table(a, "t");
+	column(a, "t", "n", "integer", 1);
+	view(a, "v", "SELECT n FROM t", "column t.n");
+	done(a);
+	table(b, "t");
+	column(b, "t", "n", "bigint", 1);
+	view(b, "v", "SELECT n FROM t", "column t.n");
+	done(b);
+	d = diff_models(env, a, b);
+	/* the view is dropped before the alter and created after */
+	CHECK_STR(steps(d), "DROP VIEW v; | ALTER TABLE t ALTER COLUMN n TYPE bigint; | CREATE VIEW v AS SELECT n FROM t;");
+	CHECK(d->steps[1].hazards & SM_HAZARD_REWRITES_TABLE);
+	CHECK_STR(d->steps[1].object_type, "column");
+}
+
+static void
+t_drop_order_follows_dependencies(void)
+{
+	SmSchemaModel *a = M(),
+			   *b = done(M());
+	SmDiff	   *d;
+
+	table(a, "t");
+	column(a, "t", "n", "integer", 1);
+	view(a, "v1", "SELECT n FROM t", "column t.n");
+	view(a, "v2", "SELECT * FROM v1", "view v1");
+	done(a);
+	d = diff_models(env, a, b);
+	CHECK_STR(steps(d), "DROP VIEW v2; | DROP VIEW v1; | DROP TABLE t;");
+	d = diff_models(env, b, a);
+	CHECK(pos_of(d, "CREATE TABLE t") < pos_of(d, "CREATE VIEW v1"));
+	CHECK(pos_of(d, "CREATE VIEW v1") < pos_of(d, "CREATE VIEW v2"));
+}
+
+static void
+t_foreign_keys_after_tables(void)
+{
+	SmSchemaModel *a = done(M()),
+			   *b = M();
+	SmObject   *fk;
+	SmDiff	   *d;
+
+	/* "a_child" sorts before "b_parent": the dependency decides */
+	table(b, "a_child");
+	column(b, "a_child", "p", "integer", 1);
+	table(b, "b_parent");
+	column(b, "b_parent", "id", "integer", 1);
+	add(b, "table constraint", "b_parent_pkey on b_parent", "table b_parent", "PRIMARY KEY (id)",
+		"ALTER TABLE b_parent ADD CONSTRAINT b_parent_pkey PRIMARY KEY (id)",
+		"ALTER TABLE b_parent DROP CONSTRAINT b_parent_pkey");
+	fk = add(b, "table constraint", "fk on a_child", "table a_child", "FOREIGN KEY (p) REFERENCES b_parent(id)",
+			 "ALTER TABLE a_child ADD CONSTRAINT fk FOREIGN KEY (p) REFERENCES b_parent(id)",
+			 "ALTER TABLE a_child DROP CONSTRAINT fk");
+	fk->deps = L("table b_parent", "table constraint b_parent_pkey on b_parent", "column a_child.p");
+	done(b);
+	d = diff_models(env, a, b);
+	CHECK(pos_of(d, "ALTER TABLE a_child ADD CONSTRAINT fk") > pos_of(d, "CREATE TABLE b_parent"));
+	CHECK(pos_of(d, "ALTER TABLE a_child ADD CONSTRAINT fk") > pos_of(d, "ALTER TABLE b_parent ADD CONSTRAINT b_parent_pkey"));
+	REQUIRE(pos_of(d, "ALTER TABLE b_parent ADD CONSTRAINT") >= 0);
+	CHECK(d->steps[pos_of(d, "ALTER TABLE b_parent ADD CONSTRAINT")].hazards & SM_HAZARD_BUILDS_INDEX);
+	/* down: the foreign key goes explicitly, before the table it references */
+	d = diff_models(env, b, a);
+	CHECK(pos_of(d, "ALTER TABLE a_child DROP CONSTRAINT fk") >= 0);
+	CHECK(pos_of(d, "ALTER TABLE a_child DROP CONSTRAINT fk") < pos_of(d, "DROP TABLE b_parent"));
+	CHECK(pos_of(d, "ALTER TABLE b_parent DROP CONSTRAINT") < 0);
+}
+
+static void
+t_enum_add_values(void)
+{
+	SmSchemaModel *a = M(),
+			   *b = M();
+	SmDiff	   *d;
+
+	enumtype(a, "mood", "sad", "happy", NULL);
+	done(a);
+	enumtype(b, "mood", "meh", "sad", "happy");
+	done(b);
+	d = diff_models(env, a, b);
+	CHECK_STR(steps(d), "ALTER TYPE mood ADD VALUE 'meh' BEFORE 'sad';");
+	CHECK(d->steps[0].hazards & SM_HAZARD_NON_TRANSACTIONAL);
+
+	b = M();
+	enumtype(b, "mood", "sad", "it's ok", "happy");
+	done(b);
+	d = diff_models(env, a, b);
+	CHECK_STR(steps(d), "ALTER TYPE mood ADD VALUE 'it''s ok' AFTER 'sad';");
+}
+
+static void
+t_enum_remove_rebuilds(void)
+{
+	SmSchemaModel *a = M(),
+			   *b = M();
+	SmDiff	   *d;
+
+	enumtype(a, "st", "a", "b", "c");
+	table(a, "t");
+	column(a, "t", "s", "st", 1)->deps = L("type st", NULL, NULL);
+	view(a, "v", "SELECT s FROM t", "column t.s");
+	done(a);
+	enumtype(b, "st", "a", "c", NULL);
+	table(b, "t");
+	column(b, "t", "s", "st", 1)->deps = L("type st", NULL, NULL);
+	view(b, "v", "SELECT s FROM t", "column t.s");
+	done(b);
+	d = diff_models(env, a, b);
+	CHECK_STR(steps(d), "DROP VIEW v; | ALTER TYPE st RENAME TO old; | CREATE TYPE st AS ENUM (...); | "
+			  "ALTER TABLE t ALTER COLUMN s TYPE st USING s::text::st; | DROP TYPE old; | "
+			  "CREATE VIEW v AS SELECT s FROM t;");
+	CHECK(d->steps[3].hazards & SM_HAZARD_REWRITES_TABLE);
+}
+
+static void
+t_rename_with_hint(void)
+{
+	SmSchemaModel *a = M(),
+			   *b = M();
+	SmObject   *t;
+	SmDiff	   *d;
+
+	table(a, "public.customer");
+	column(a, "public.customer", "id", "integer", 1);
+	done(a);
+	t = table(b, "public.client");
+	t->renamed_from = "public.customer";
+	t->rename = "ALTER TABLE public.customer RENAME TO client";
+	t->unrename = "ALTER TABLE public.client RENAME TO customer";
+	t->def = "CREATE TABLE public.client ()";
+	column(b, "public.client", "id", "integer", 1);
+	done(b);
+	t = (SmObject *) model_find(b, "table public.client");
+	d = diff_models(env, a, b);
+	CHECK_STR(steps(d), "ALTER TABLE public.customer RENAME TO client;");
+	CHECK_STR(d->steps[0].object_name, "public.client");
+	d = diff_models(env, b, a);
+	CHECK_STR(steps(d), "ALTER TABLE public.client RENAME TO customer;");
+
+	/* without the hint: a drop and a create, flagged */
+	t->renamed_from = NULL;
+	d = diff_models(env, a, b);
+	CHECK(pos_of(d, "DROP TABLE public.customer") >= 0);
+	CHECK(pos_of(d, "CREATE TABLE public.client") >= 0);
+	REQUIRE(pos_of(d, "DROP TABLE") >= 0);
+	CHECK(d->steps[pos_of(d, "DROP TABLE")].hazards & SM_HAZARD_DELETES_DATA);
+}
+
+static void
+t_rename_column_with_hint(void)
+{
+	SmSchemaModel *a = M(),
+			   *b = M();
+	SmObject   *c;
+	SmDiff	   *d;
+
+	table(a, "t");
+	column(a, "t", "fullname", "text", 1);
+	done(a);
+	table(b, "t");
+	c = column(b, "t", "name", "text", 1);
+	c->renamed_from = "t.fullname";
+	c->rename = "ALTER TABLE t RENAME COLUMN fullname TO name";
+	c->unrename = "ALTER TABLE t RENAME COLUMN name TO fullname";
+	done(b);
+	d = diff_models(env, a, b);
+	CHECK_STR(steps(d), "ALTER TABLE t RENAME COLUMN fullname TO name;");
+	d = diff_models(env, b, a);
+	CHECK_STR(steps(d), "ALTER TABLE t RENAME COLUMN name TO fullname;");
+}
+
+static void
+t_alter_in_place_or_rebuild(void)
+{
+	SmSchemaModel *a = M(),
+			   *b = M();
+	SmObject   *f;
+	SmDiff	   *d;
+
+	f = add(a, "function", "f()", NULL, "body 1", "CREATE OR REPLACE FUNCTION f() body 1", "DROP FUNCTION f()");
+	f->alter = f->create;
+	f->rebuild = "returns int";
+	done(a);
+	f = add(b, "function", "f()", NULL, "body 2", "CREATE OR REPLACE FUNCTION f() body 2", "DROP FUNCTION f()");
+	f->alter = f->create;
+	f->rebuild = "returns int";
+	done(b);
+	d = diff_models(env, a, b);
+	CHECK_STR(steps(d), "CREATE OR REPLACE FUNCTION f() body 2;");
+	/* a changed result type cannot be replaced: drop and create */
+	f->rebuild = "returns bigint";
+	d = diff_models(env, a, b);
+	CHECK_STR(steps(d), "DROP FUNCTION f(); | CREATE OR REPLACE FUNCTION f() body 2;");
+}
+
+static void
+t_hazard_names(void)
+{
+	const char *n[8];
+
+	CHECK_INT(diff_hazard_names(0, n, 8), 0);
+	CHECK_INT(diff_hazard_names(SM_HAZARD_DELETES_DATA | SM_HAZARD_BUILDS_INDEX, n, 8), 2);
+	CHECK_STR(n[0], "deletes data");
+	CHECK_STR(n[1], "builds index");
+	CHECK_INT(diff_hazard_names(0x1f, n, 8), 5);
+	CHECK_STR(n[1], "rewrites table");
+	CHECK_STR(n[2], "access exclusive lock");
+	CHECK_STR(n[4], "cannot run in a transaction");
+	CHECK_INT(diff_hazard_names(0x1f, n, 2), 2);
+}
+
+static void
+t_differences(void)
+{
+	SmSchemaModel *e = M(),
+			   *a = M();
+	SmDifference *x;
+	int			n;
+
+	table(e, "t");
+	column(e, "t", "id", "integer", 1);
+	add(e, "index", "t_idx", "table t", "CREATE INDEX t_idx ON t (id)", "CREATE INDEX t_idx ON t (id)", "DROP INDEX t_idx");
+	add(e, "function", "f()", NULL, "body 1", "x", "y");
+	done(e);
+	table(a, "t");
+	column(a, "t", "id", "integer", 1);
+	column(a, "t", "extra", "text", 2);
+	add(a, "function", "f()", NULL, "body 2", "x", "y");
+	done(a);
+	x = diff_differences(env, e, a, &n);
+	REQUIRE(n == 3);
+	CHECK_STR(x[0].object_type, "column");
+	CHECK_STR(x[0].object_name, "t.extra");
+	CHECK_STR(x[0].difference, "unexpected");
+	CHECK(x[0].expected == NULL);
+	CHECK_STR(x[0].actual, "extra text");
+	CHECK_STR(x[1].object_type, "function");
+	CHECK_STR(x[1].difference, "changed");
+	CHECK_STR(x[1].expected, "body 1");
+	CHECK_STR(x[1].actual, "body 2");
+	CHECK_STR(x[2].object_type, "index");
+	CHECK_STR(x[2].difference, "missing");
+	CHECK_STR(x[2].expected, "CREATE INDEX t_idx ON t (id)");
+	CHECK(x[2].actual == NULL);
+	x = diff_differences(env, e, e, &n);
+	CHECK_INT(n, 0);
+}
+
+static void
+t_many_tables_fast(void)
+{
+	SmSchemaModel *a = done(M()),
+			   *b = M();
+	double		t0;
+	SmDiff	   *d;
+
+	for (int i = 0; i < 2000; i++)
+	{
+		const char *t = fmt("t%04d", i);
+
+		table(b, t);
+		for (int c = 1; c <= 5; c++)
+			column(b, t, fmt("c%d", c), "integer", c);
+		if (i > 0)
+			view(b, fmt("v%04d", i), "SELECT 1", fmt("table t%04d", i - 1));
+	}
+	done(b);
+	t0 = now_ms();
+	d = diff_models(env, a, b);
+	CHECK_INT(d->n, 2000 + 1999);
+	CHECK(now_ms() - t0 < 2000);
+	t0 = now_ms();
+	d = diff_models(env, b, a);
+	CHECK_INT(d->n, 2000 + 1999);
+	CHECK(now_ms() - t0 < 2000);
+}
+
+const UnitCase model_cases[] = {
+	{"model: serialize and deserialize round trip", t_roundtrip},
+	{"model: the empty model", t_empty_model},
+	{"model: damaged bytes are refused", t_damaged},
+	{"diff: CREATE TABLE with its columns folded in", t_create_table_folds_columns},
+	{"diff: ADD COLUMN with its default", t_add_column_to_existing_table},
+	{"diff: equal models give no steps", t_nothing_to_do},
+	{"diff: a view over a retyped column is rebuilt around it", t_view_over_retyped_column},
+	{"diff: drops in reverse dependency order", t_drop_order_follows_dependencies},
+	{"diff: foreign keys after both tables, dropped first", t_foreign_keys_after_tables},
+	{"diff: enum ADD VALUE BEFORE/AFTER", t_enum_add_values},
+	{"diff: enum value removed: the type is rebuilt", t_enum_remove_rebuilds},
+	{"diff: hinted table rename, both ways", t_rename_with_hint},
+	{"diff: hinted column rename, both ways", t_rename_column_with_hint},
+	{"diff: alter in place unless the rebuild text differs", t_alter_in_place_or_rebuild},
+	{"diff: hazard names", t_hazard_names},
+	{"diff: object-level differences", t_differences},
+	{"diff: 2,000 tables and views in well under a second", t_many_tables_fast},
+	{NULL, NULL}
+};
