@@ -28,6 +28,6 @@ uninstall-set-fragment:
 # PGXS's own uninstall removes $(bindir)/bin/sm-new (SCRIPTS keeps its
 # directory there); remove the files it really installed.
 uninstall-sm-scripts:
-	rm -f $(addprefix '$(DESTDIR)$(bindir)'/,$(notdir bin/sm-new bin/sm-fleet))
+	rm -f $(addprefix '$(DESTDIR)$(bindir)'/,$(notdir bin/sm-new bin/sm-fleet bin/sm-alembic))
 
 .PHONY: install-set-fragment uninstall-set-fragment uninstall-sm-scripts

@@ -13,7 +13,7 @@
 # Environment:
 #   PG_CONFIG            pg_config to build with (default: PostgreSQL 15's)
 #   SM_SUITE_TIMEOUT     seconds per suite (default 600)
-#   SM_TOTAL_BUDGET      seconds for the whole run (default 1500): a suite is
+#   SM_TOTAL_BUDGET      seconds for the whole run (default 3600): a suite is
 #                        cut off there, later ones count as failed unstarted
 #   SM_ONLY              run only the t_*.sh scripts whose name matches this
 #                        glob (e.g. 't_conc*'); installcheck and unit still run
@@ -30,7 +30,7 @@ ROOT=$(pwd)
 . "$ROOT/test/lib/cluster.sh"
 
 SUITE_TIMEOUT=${SM_SUITE_TIMEOUT:-600}
-TOTAL_BUDGET=${SM_TOTAL_BUDGET:-1500}
+TOTAL_BUDGET=${SM_TOTAL_BUDGET:-3600}
 START=$SECONDS
 passed=0
 failed=0
@@ -136,6 +136,12 @@ else
 	chown postgres:postgres "$SM_TEST_SETS" 2>/dev/null
 fi
 export SM_TEST_SETS
+
+# --- other tools, run for real by some tests (npm, cached per machine) ------
+if [ "${SM_NO_PEERS:-0}" != 1 ]; then
+	SM_NPM=$(bash "$ROOT/test/install_peers.sh")
+	export SM_NPM
+fi
 
 # --- regression tests --------------------------------------------------------
 show_diffs() {

@@ -7,7 +7,7 @@
 # For each tool the first 8 migrations of its fixture set (test/sets/fmt_*)
 # are applied the tool's way and its bookkeeping written as the tool writes
 # it: node-pg-migrate and Postgrator are the real tools (npm packages; found
-# on PATH or under $SM_NPM_PREFIX/<tool>, default /work/npm; the case is
+# on PATH or under $SM_NPM_PREFIX/<tool>, default ~/.cache/schema_migrate/npm (test/install_peers.sh); the case is
 # skipped, and says so, when the tool is not installed); for the others the
 # files go in with psql and the table is created with the tool's own DDL
 # and rows (from the tools' sources).  Then sm_adopt must record exactly
@@ -31,7 +31,7 @@ fi
 export PGHOST PGPORT
 BIN=$("$(sm_pg_config)" --bindir)
 PSQL_CMD=("$BIN/psql" -X -q -v ON_ERROR_STOP=1)
-NPM_PREFIX=${SM_NPM_PREFIX:-/work/npm}
+NPM_PREFIX=${SM_NPM_PREFIX:-${SM_NPM:-${XDG_CACHE_HOME:-$HOME/.cache}/schema_migrate/npm}}
 
 WORK=$(mktemp -d /tmp/sm-adopt-more.XXXXXX)
 chmod 0755 "$WORK"

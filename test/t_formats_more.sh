@@ -4,8 +4,8 @@
 # and Drizzle Kit sets give the same schema through schema_migrate as through
 # the tool's own order; each format's errors are refused naming the file;
 # sm_adopt takes over each tool's bookkeeping (written by the real tool
-# where it is installed: graphile-migrate and drizzle-orm under /work/npm,
-# Liquibase under /work/npm/liquibase; SM_NPM overrides that root).
+# where it is installed: graphile-migrate and drizzle-orm under $SM_NPM (test/install_peers.sh),
+# Liquibase under $SM_NPM/liquibase-npm; default ~/.cache/schema_migrate/npm).
 #
 # For each fixture set test/sets/fmt_<tool>:
 #   database A: sm_upgrade('head'), dump; where downs exist sm_downgrade('base')
@@ -28,7 +28,7 @@ fi
 BIN=$("$(sm_pg_config)" --bindir)
 PSQL_CMD=("$BIN/psql" -X -q -v ON_ERROR_STOP=1)
 PG_DUMP=("$BIN/pg_dump" --schema-only --no-owner --no-privileges)
-NPM=${SM_NPM:-/work/npm}
+NPM=${SM_NPM:-${XDG_CACHE_HOME:-$HOME/.cache}/schema_migrate/npm}
 ONLY=${SM_FORMATS:-drizzle graphile hasura liquibase}
 
 WORK=$(mktemp -d /tmp/sm-formats-more.XXXXXX)
