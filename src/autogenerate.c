@@ -371,9 +371,9 @@ check_at_head(const char *schema, const MigrationSet *set, const SetState *st)
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("the database is not up to date"),
 			 errdetail("Set \"%s\" is at %s; its head%s %s %s; %d migration%s pending%s.",
-					   set->name, exec_current_text(g, st->applied),
+					   set->name, ops_current_text(g, st->applied),
 					   g->n_heads == 1 ? "" : "s", g->n_heads == 1 ? "is" : "are",
-					   exec_current_text(g, all), pending, pending == 1 ? " is" : "s are",
+					   ops_current_text(g, all), pending, pending == 1 ? " is" : "s are",
 					   st->partial ? ", and one stopped half-way" : ""),
 			 errhint("Autogenerate compares the declarative schema with this database: run SELECT sm_upgrade('heads') first.")));
 }

@@ -957,7 +957,7 @@ scratch_exec_script(const char *file, const char *sql, int first_line)
 					(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
 					 errmsg("transaction control statements are not allowed in a schema file"),
 					 errdetail("schema_migrate decides where the schema's transactions begin and end.")));
-		if (exec_non_transactional(rs->stmt) != NULL)
+		if (stmt_non_transactional(rs->stmt) != NULL)
 		{
 			List	   *one;
 
