@@ -27,8 +27,11 @@ REGRESS_OPTS = --inputdir=.
 # interleavings of two sessions on one set
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 # cluster-level tests in t/*.pl (PostgreSQL::Test::Cluster; needs IPC::Run,
-# and a non-root user: test/run_tap.sh runs them as postgres when root)
+# and a non-root user, since initdb refuses root: as root,
+# test/run_tap.sh runs them as postgres)
+ifneq ($(shell id -u),0)
 TAP_TESTS = 1
+endif
 
 PG_CONFIG ?= pg_config
 # client commands (sm-new, sm-fleet) and the application makefile fragment

@@ -70,7 +70,60 @@ COMMENT ON FUNCTION @extschema@.sm_diff_models(text, text) IS
 
 -- ==== safety: sm_lint, sm_trace (issue 15) ====
 
+CREATE FUNCTION @extschema@.sm_lint(target text DEFAULT 'head',
+	set_name text DEFAULT NULL,
+	OUT revision text,
+	OUT file text,
+	OUT line integer,
+	OUT statement text,
+	OUT rule text,
+	OUT severity text,
+	OUT relation text,
+	OUT relation_bytes bigint,
+	OUT relation_rows bigint,
+	OUT message text,
+	OUT hint text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_lint'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION @extschema@.sm_lint(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_lint(text, text) IS
+	'what the pending migrations will lock, rewrite, scan and break, judged with this database''s table sizes; runs nothing';
 
+CREATE FUNCTION @extschema@.sm_blockers(target text DEFAULT 'head',
+	set_name text DEFAULT NULL,
+	OUT revision text,
+	OUT line integer,
+	OUT relation text,
+	OUT needs text,
+	OUT pid integer,
+	OUT holds text,
+	OUT state text,
+	OUT idle_in_transaction_s double precision,
+	OUT transaction_s double precision,
+	OUT query text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_blockers'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION @extschema@.sm_blockers(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_blockers(text, text) IS
+	'sessions holding locks that a pending migration''s statements would wait for';
+
+CREATE FUNCTION @extschema@.sm_trace(target text DEFAULT 'head',
+	set_name text DEFAULT NULL,
+	OUT revision text,
+	OUT line integer,
+	OUT statement text,
+	OUT locks text[],
+	OUT rewrites text[],
+	OUT scans text[],
+	OUT ms double precision)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sm_trace'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION @extschema@.sm_trace(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.sm_trace(text, text) IS
+	'run the pending migrations in a scratch database holding this schema: the locks, rewrites and scans of each statement, with this database''s sizes';
 
 -- ==== end of safety ====
 
@@ -123,6 +176,7 @@ BEGIN
 
 
 	-- migrator grants: safety
+	EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %1$s.sm_lint(text, text), %1$s.sm_blockers(text, text), %1$s.sm_trace(text, text) TO %2$s', s, role);
 
 
 

@@ -162,7 +162,7 @@ SELECT sm_adopt('dbmate', 'fmt_dbmate');
 CREATE TABLE goose_db_version (id serial, version_id bigint, is_applied boolean, tstamp timestamp DEFAULT now());
 INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), (2, true), (3, true), (3, false);
 SELECT sm_adopt('goose', 'fmt_goose');
-SELECT sm_adopt('liquibase', 'fmt_goose');
+SELECT sm_adopt('rails', 'fmt_goose');
 SELECT sm_adopt('diesel', 'fmt_diesel');
 
 -- Flyway: every successful versioned row counts; a failed one refuses

@@ -32,6 +32,8 @@ SELECT set_name, current, pending, partial, last_operation, last_revision,
        last_success FROM sm_status() WHERE set_name = 'fail_nontx';
 SELECT sm_upgrade('head', 'fail_nontx');
 SELECT sm_downgrade('base', 'fail_nontx');
+-- sm_check names the partial migration and the way out
+SELECT sm_check('fail_nontx');
 -- the invalid index was reported; fix the data, drop it, and resume
 SELECT indisvalid FROM pg_index WHERE indexrelid = 'fn_t_x'::regclass;
 DELETE FROM fn_t WHERE y = 2;
@@ -83,6 +85,8 @@ INSERT INTO sm_version (set_name, revision, checksum, applied_at, applied_by)
 VALUES ('basic', '0004', 'x', now(), current_user);
 SELECT sm_upgrade('head', 'basic');
 SELECT * FROM sm_current('basic');
+-- sm_check says where the record is, and that upgrading cannot help
+SELECT sm_check('basic');
 SELECT sm_repair('basic');
 SELECT * FROM sm_current('basic');
 

@@ -22,6 +22,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
@@ -36,6 +37,14 @@ typedef struct ToolSpec
 	const char *query;			/* %s: the table; columns: version, flag */
 	bool		ancestors;		/* records only the current version(s) */
 	bool		flag_reverts;	/* flag: a later revert, not a failure */
+	/* issue 16, part B: tools that name migrations their own way */
+	bool		by_key;			/* version is Migration.tool_key, not revision */
+	const char *busy_query;		/* a row: a run is in progress; NULL: none */
+	const char *repair_hint;	/* the tool's own way out of a failed run */
+	/* issue 16, part A: NULL/false for the tools above them */
+	bool		numeric;		/* versions match revisions as integers */
+	const char *bad_word;		/* what the flag means: "partially applied" */
+	const char *fix;			/* the tool's way out; %s: the version */
 } ToolSpec;
 
 static const ToolSpec tools[] = {
@@ -55,7 +64,60 @@ static const ToolSpec tools[] = {
 	"SELECT version::text, false FROM %s ORDER BY version", false},
 	{"sqitch", "sqitch.changes",
 	"SELECT change::text, false FROM %s ORDER BY committed_at", false},
+	/* issue 16, part B; a third column is the tool's checksum, compared */
+	{"liquibase", "databasechangelog",
+		"SELECT filename || '::' || id || '::' || author,"
+		" exectype NOT IN ('EXECUTED', 'MARK_RAN', 'RERAN'), md5sum"
+		" FROM %s ORDER BY orderexecuted", false, false, true,
+		"SELECT 1 WHERE CASE WHEN pg_catalog.to_regclass('databasechangeloglock') IS NULL"
+		" THEN false ELSE (pg_catalog.xpath('//l/text()', pg_catalog.query_to_xml("
+		"'SELECT bool_or(locked) AS l FROM databasechangeloglock', false, false, '')))[1]::text"
+		" OPERATOR(pg_catalog.=) 'true' END",
+		"Repair the database with Liquibase first: fix the schema, then \"liquibase release-locks\" or \"liquibase mark-next-changeset-ran\"."},
+	{"graphile-migrate", "graphile_migrate.migrations",
+	"SELECT filename, false, hash FROM %s ORDER BY filename", false, false, true},
+	{"hasura", "hdb_catalog.schema_migrations",
+		"SELECT version::text, dirty FROM %s ORDER BY version", false, false, false, NULL,
+		"Repair the database with the Hasura CLI first: fix the schema, then \"hasura migrate apply --skip-execution --version VERSION\" (or --type down)."},
+	{"drizzle", "drizzle.__drizzle_migrations",
+		"SELECT created_at::text, false FROM %s"
+	" ORDER BY created_at DESC LIMIT 1", true, false, true},
+	/* issue 16, part A */
+	{"sqlx", "_sqlx_migrations",
+		"SELECT version::text, NOT success FROM %s ORDER BY version", false, false,
+		.numeric = true, .bad_word = "partially applied", .fix =
+	"Fix the database, then remove the row of version %s from _sqlx_migrations, as sqlx asks (\"fix and remove row from `_sqlx_migrations` table\")."},
+	{"prisma", "_prisma_migrations",
+		"SELECT migration_name, finished_at IS NULL FROM %s"
+		" WHERE rolled_back_at IS NULL ORDER BY started_at, migration_name", false, false,
+		.bad_word = "failed", .fix =
+	"Resolve it with Prisma first: fix the database, then \"prisma migrate resolve --rolled-back %s\" (or --applied)."},
+	{"atlas", "atlas_schema_revisions.atlas_schema_revisions",
+		"SELECT version, applied < total OR coalesce(error, '') <> '' FROM %s"
+		" WHERE version NOT LIKE '.%%' ORDER BY version", false, false,
+		.bad_word = "partially applied", .fix =
+	"Fix the database, then \"atlas migrate apply\" resumes file %s at the statement that failed; or record the revision with \"atlas migrate set\"."},
+	{"tern", "schema_version",
+	"SELECT version::text, false FROM %s WHERE version > 0", true, false, .numeric = true},
+	{"node-pg-migrate", "pgmigrations",
+	"SELECT name::text, false FROM %s ORDER BY run_on, id", false},
+	{"postgrator", "schemaversion",
+		"SELECT max(version)::text, false FROM %s WHERE version > 0"
+	" HAVING max(version) IS NOT NULL", true, false, .numeric = true},
+	{"supabase", "supabase_migrations.schema_migrations",
+	"SELECT version::text, false FROM %s ORDER BY version", false},
 };
+
+/* Is rev the integer v, leading zeros aside? */
+static bool
+same_number(const char *rev, const char *v)
+{
+	while (*rev == '0' && rev[1])
+		rev++;
+	while (*v == '0' && v[1])
+		v++;
+	return strcmp(rev, v) == 0 && strspn(rev, "0123456789") == strlen(rev);
+}
 
 static const ToolSpec *
 find_tool(const char *name)
@@ -63,10 +125,19 @@ find_tool(const char *name)
 	for (size_t i = 0; i < lengthof(tools); i++)
 		if (pg_strcasecmp(tools[i].tool, name) == 0)
 			return &tools[i];
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown migration tool \"%s\"", name),
-			 errhint("Known tools are alembic, flyway, golang-migrate, dbmate, goose, diesel and sqitch.")));
+	{
+		StringInfoData known;
+
+		/* from the table, so that a tool added there is named here too */
+		initStringInfo(&known);
+		for (size_t i = 0; i < lengthof(tools); i++)
+			appendStringInfo(&known, "%s%s", i == 0 ? "" :
+							 i + 1 == lengthof(tools) ? " and " : ", ", tools[i].tool);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown migration tool \"%s\"", name),
+				 errhint("Known tools are %s.", known.data)));
+	}
 	return NULL;
 }
 
@@ -117,6 +188,8 @@ refuse_if_tracked(const char *schema, const MigrationSet *set)
  * name once per deployed instance: the k-th record of a name is the k-th
  * instance in the plan ("name--tag" for all but the last).
  */
+static bool liquibase_key_match(const char *stored, const char *ours);
+
 static int
 node_of(const MigrationSet *set, const ToolSpec *t, const char *v, const bool *seen)
 {
@@ -136,7 +209,70 @@ node_of(const MigrationSet *set, const ToolSpec *t, const char *v, const bool *s
 		}
 		return -1;
 	}
+	if (t->by_key)
+	{
+		for (int i = 0; i < g->n; i++)
+		{
+			const char *k = g->nodes[i].mig->tool_key;
+
+			if (k && !seen[i] && (strcmp(k, v) == 0 ||
+								  (strcmp(t->tool, "liquibase") == 0 && liquibase_key_match(v, k))))
+				return i;
+		}
+		return -1;
+	}
+	if (t->numeric)
+	{
+		for (int i = 0; i < g->n; i++)
+			if (same_number(g->nodes[i].mig->revision, v))
+				return i;
+		return -1;
+	}
 	return graph_find(g, v);
+}
+
+/*
+ * Liquibase records FILENAME as the path it was given (relative to its
+ * search path, maybe with "classpath:"), so the file's path in the set
+ * need only be a tail of it; id and author must be equal.
+ */
+static bool
+liquibase_key_match(const char *stored, const char *ours)
+{
+	const char *ss = strstr(stored, "::"),
+			   *os = strstr(ours, "::");
+	size_t		sp,
+				op;
+
+	if (!ss || !os || strcmp(ss, os) != 0)
+		return false;
+	sp = ss - stored;
+	op = os - ours;
+	return sp >= op && strncmp(stored + sp - op, ours, op) == 0 &&
+		(sp == op || stored[sp - op - 1] == '/' || stored[sp - op - 1] == ':');
+}
+
+/* A recorded checksum that differs from the file's: the file was edited. */
+static void
+check_tool_checksum(const ToolSpec *t, const MigrationSet *set, const Migration *m,
+					const char *v, const char *stored)
+{
+	const char *ours = m->tool_checksum;
+
+	if (!stored || !ours || m->repeatable)
+		return;
+	/* Liquibase upgrades older (8:) checksums itself; only 9: compares */
+	if (strcmp(t->tool, "liquibase") == 0 && strncmp(stored, "9:", 2) != 0)
+		return;
+	if (strcmp(stored, ours) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("%s records %s with checksum %s, but file \"%s\" of set \"%s\" has %s",
+						t->tool, v, stored, m->file, set->name, ours),
+				 errdetail("The file was changed after %s ran it. Nothing was written.", t->tool),
+				 errhint("%s", strcmp(t->tool, "liquibase") == 0 ?
+						 "Restore the file as it was run, or run \"liquibase clear-checksums\" if the change is intended." :
+						 "Restore the committed migration as it was run.")));
 }
 
 /* Read the tool's records into a flag per node; refuse on any mismatch. */
@@ -157,6 +293,9 @@ read_applied(const MigrationSet *set, const ToolSpec *t, const char *table)
 		int			node;
 
 		node = node_of(set, t, v, applied);
+		if (node >= 0 && SPI_tuptable->tupdesc->natts >= 3)
+			check_tool_checksum(t, set, g->nodes[node].mig, v,
+								SPI_getvalue(tup, SPI_tuptable->tupdesc, 3));
 		if (bad && t->flag_reverts && node >= 0)
 		{
 			applied[node] = false;	/* goose logs a down as a new row */
@@ -166,11 +305,15 @@ read_applied(const MigrationSet *set, const ToolSpec *t, const char *table)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("%s records version %s of set \"%s\" as %s", t->tool, v, set->name,
-							strcmp(t->tool, "golang-migrate") == 0 ? "dirty" :
+							t->bad_word ? t->bad_word :
+							strcmp(t->tool, "golang-migrate") == 0 ||
+							strcmp(t->tool, "hasura") == 0 ? "dirty" :
 							strcmp(t->tool, "goose") == 0 ? "rolled back" : "failed"),
 					 errdetail("Nothing was written."),
-					 errhint("%s", strcmp(t->tool, "golang-migrate") == 0 ?
+					 errhint("%s", t->fix ? psprintf(t->fix, v) :
+							 strcmp(t->tool, "golang-migrate") == 0 ?
 							 "Repair the database with golang-migrate first: fix the schema, then \"migrate force VERSION\"." :
+							 t->repair_hint ? t->repair_hint :
 							 strcmp(t->tool, "flyway") == 0 ?
 							 "Repair the database with Flyway first: fix the schema, then \"flyway repair\"." :
 							 psprintf("Repair the database with %s first.", t->tool))));
@@ -190,6 +333,50 @@ read_applied(const MigrationSet *set, const ToolSpec *t, const char *table)
 				if (applied[j] && graph_is_ancestor(g, i, j))
 					applied[i] = true;
 	return applied;
+}
+
+/*
+ * The Supabase CLI records the seed files it ran (db push --include-seed)
+ * in supabase_migrations.seed_files(path, hash: SHA-256 hex of the file).
+ * A seed recorded with the hash of the file now counts as run, so that the
+ * next upgrade does not seed a live database again.  Returns 0 or 1.
+ */
+static int
+adopt_supabase_seed(const char *schema, const MigrationSet *set)
+{
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	StepRecord	rec;
+	bool		isnull;
+
+	if (set->n_repeatable == 0)
+		return 0;
+	if (SPI_execute("SELECT pg_catalog.to_regclass('supabase_migrations.seed_files') IS NOT NULL",
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "schema_migrate: looking up supabase_migrations.seed_files failed");
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		return 0;
+	for (int i = 0; i < set->n_repeatable; i++)
+	{
+		const Migration *m = set->repeatable[i];
+
+		values[0] = CStringGetTextDatum(m->file);
+		values[1] = CStringGetTextDatum(psprintf("supabase/%s", m->file));
+		values[2] = CStringGetTextDatum(m->checksum);
+		if (SPI_execute_with_args("SELECT 1 FROM supabase_migrations.seed_files"
+								  " WHERE path OPERATOR(pg_catalog.=) ANY (ARRAY[$1, $2])"
+								  " AND hash OPERATOR(pg_catalog.=) $3",
+								  3, types, values, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "schema_migrate: reading supabase_migrations.seed_files failed");
+		if (SPI_processed == 0)
+			continue;
+		rec.mig = m;
+		rec.started_at = GetCurrentTimestamp();
+		rec.duration_ms = 0;
+		store_log_steps(schema, set, PLAN_UP, "repeatable", &rec, 1);
+		return 1;
+	}
+	return 0;
 }
 
 Datum
@@ -216,6 +403,13 @@ sm_adopt(PG_FUNCTION_ARGS)
 	store_lock_set(set, false);
 	refuse_if_tracked(schema, set);
 	applied = read_applied(set, t, tool_table(t));
+	if (t->busy_query && SPI_execute(t->busy_query, true, 1) == SPI_OK_SELECT &&
+		SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s holds its lock on the database: a run is in progress or was interrupted", t->tool),
+				 errdetail("Nothing was written."),
+				 errhint("%s", t->repair_hint)));
 
 	steps = palloc0(sizeof(StepRecord) * (set->graph->n + 1));
 	for (int i = 0; i < set->graph->n; i++)
@@ -227,6 +421,9 @@ sm_adopt(PG_FUNCTION_ARGS)
 			n++;
 		}
 	store_record_steps(schema, set, PLAN_UP, "adopt", steps, n);
+	if (strcmp(t->tool, "supabase") == 0 && adopt_supabase_seed(schema, set))
+		ereport(NOTICE,
+				(errmsg("the seed recorded in supabase_migrations.seed_files counts as run")));
 	now = ops_current_text(set->graph, applied);
 	ereport(NOTICE,
 			(errmsg("adopted %d revision%s of set \"%s\" from %s, now at %s",

@@ -383,7 +383,10 @@ sm_show(PG_FUNCTION_ARGS)
 	{
 		const char *why;
 
-		if (!mig_valid_revision(rev, &why))
+		/* a foreign tool's revision may be named like a target word */
+		if (!mig_valid_revision(rev, &why) &&
+			!(mig_reserved_revision(rev) && graph_find(set->graph, rev) >= 0) &&
+			strncmp(rev, SM_QUALIFIED_PREFIX, strlen(SM_QUALIFIED_PREFIX)) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("sm_show() takes one revision id, label or unique prefix")));
@@ -574,7 +577,7 @@ sm_check(PG_FUNCTION_ARGS)
 						   set->name, recorded_current(g, st),
 						   st->n_orphans == 1 ? "" : "s", orphan_list(st),
 						   st->n_orphans == 1 ? "s" : "ve", heads),
-				 errhint("Restore the missing file, or accept its loss with SELECT sm_repair().")));
+				 errhint("%s", ops_hint_orphans(set))));
 	if (st->partial)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -584,8 +587,8 @@ sm_check(PG_FUNCTION_ARGS)
 						   st->partial->revision,
 						   st->partial->direction == PLAN_UP ? "applied" : "reverted",
 						   st->partial->done, st->partial->total),
-				 errhint("Fix the cause and CALL sm_migrate() to run the rest, or record the outcome with SELECT sm_resolve('%s', 'applied') or sm_resolve('%s', 'not applied').",
-						 st->partial->revision, st->partial->revision)));
+				 errhint("%s", ops_hint_partial(set, st->partial->revision,
+										  st->partial->direction, false))));
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("the database is not up to date"),
@@ -593,9 +596,10 @@ sm_check(PG_FUNCTION_ARGS)
 					   set->name, ops_current_text(g, st->applied),
 					   g->n_heads == 1 ? "" : "s", g->n_heads == 1 ? "is" : "are",
 					   heads, pending, pending == 1 ? " is" : "s are"),
-			 g->n_heads == 1 ?
-			 errhint("Run SELECT sm_upgrade('heads'), or CALL sm_migrate().") :
-			 errhint("Run SELECT sm_upgrade('heads'), or CALL sm_migrate('heads').")));
+			 errhint("Run SELECT %s, or CALL %s.",
+					 ops_call(set, "sm_upgrade", "'heads'", NULL),
+					 g->n_heads == 1 ? ops_call(set, "sm_migrate", NULL, "'head'") :
+					 ops_call(set, "sm_migrate", "'heads'", NULL))));
 	PG_RETURN_BOOL(false);
 }
 

@@ -21,7 +21,7 @@
 
 #define KNOWN_DIRECTIVES \
 	"revision, down_revision, message, branch_labels, depends_on, " \
-	"transactional, lock_timeout, statement_timeout, repeatable"
+	"transactional, lock_timeout, statement_timeout, repeatable, allow"
 
 typedef enum Section
 {
@@ -40,7 +40,7 @@ typedef struct ParseState
 	bool		has_markers;	/* the file has a +up or +down marker */
 	bool		any_directive;
 	bool		any_sql;
-	bool		seen[9];		/* which directives were given */
+	bool		seen[10];		/* which directives were given */
 	Section		section;
 	const char *up_start;
 	const char *up_end;
@@ -51,7 +51,7 @@ typedef struct ParseState
 static const char *const directive_names[] = {
 	"revision", "down_revision", "message", "branch_labels",
 	"depends_on", "transactional", "lock_timeout", "statement_timeout",
-	"repeatable"
+	"repeatable", "allow"
 };
 
 #define N_DIRECTIVES (int) (sizeof(directive_names) / sizeof(directive_names[0]))
@@ -146,7 +146,82 @@ directive_index(const char *key, size_t len)
 	return -1;
 }
 
+/*
+ * Is key close enough to a directive to be a misspelling of one?  Header
+ * comments of other tools and of licenses ("-- copyright: 2024 ...",
+ * "-- license: MIT", "-- author: ...") have the directive shape too; they
+ * are comments unless the key is within a few edits of a directive name
+ * ("revison", "down_revison") or one of the two holds the other
+ * ("depends", "timeout", "transaction").
+ */
+static bool
+holds(const char *h, size_t hl, const char *n, size_t nl)
+{
+	for (size_t i = 0; i + nl <= hl; i++)
+		if (memcmp(h + i, n, nl) == 0)
+			return true;
+	return false;
+}
+
+static bool
+near_directive(const char *key, size_t len)
+{
+	for (int i = 0; i < N_DIRECTIVES; i++)
+	{
+		const char *d = directive_names[i];
+		size_t		dl = strlen(d);
+		size_t		row[64];
+		size_t		limit = dl / 4 > 2 ? dl / 4 : 2;
+
+		if (len >= 4 && (holds(d, dl, key, len) || holds(key, len, d, dl)))
+			return true;
+		if (len >= 63)
+			continue;
+		/* Levenshtein distance, one row at a time */
+		for (size_t j = 0; j <= len; j++)
+			row[j] = j;
+		for (size_t a = 1; a <= dl; a++)
+		{
+			size_t		diag = row[0];
+
+			row[0] = a;
+			for (size_t j = 1; j <= len; j++)
+			{
+				size_t		up = row[j];
+				size_t		best = diag + (d[a - 1] != key[j - 1]);
+
+				if (up + 1 < best)
+					best = up + 1;
+				if (row[j - 1] + 1 < best)
+					best = row[j - 1] + 1;
+				diag = up;
+				row[j] = best;
+			}
+		}
+		if (row[len] <= limit)
+			return true;
+	}
+	return false;
+}
+
 /* ---------- validation ---------- */
+
+/*
+ * Is rev one of the target words (head, heads, base, none, current)?  A
+ * native file may not use them as ids; another tool's names may (see
+ * fmt_check_revision): the bare word stays the target, and the revision is
+ * reached as "revision:<id>".
+ */
+bool
+mig_reserved_revision(const char *rev)
+{
+	static const char *const reserved[] = {"head", "heads", "base", "none", "current"};
+
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strcasecmp(rev, reserved[i]) == 0)
+			return true;
+	return false;
+}
 
 /* ASCII only: the server's locale must not change what an id may be. */
 static bool
@@ -159,7 +234,6 @@ is_id_char(char c)
 bool
 mig_valid_revision(const char *rev, const char **why)
 {
-	static const char *const reserved[] = {"head", "heads", "base", "none", "current"};
 	size_t		len = strlen(rev);
 
 	if (len == 0)
@@ -190,12 +264,11 @@ mig_valid_revision(const char *rev, const char **why)
 			return false;
 		}
 	}
-	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
-		if (strcasecmp(rev, reserved[i]) == 0)
-		{
-			*why = "it is a reserved target name";
-			return false;
-		}
+	if (mig_reserved_revision(rev))
+	{
+		*why = "it is a reserved target name";
+		return false;
+	}
 	return true;
 }
 
@@ -387,6 +460,9 @@ apply_directive(ParseState *st, int line, int idx, const char *v,
 						"invalid value for \"repeatable\" in file \"%s\" line %d",
 						st->file, line);
 			break;
+		case 9:					/* allow */
+			/* approvals: read and checked by the safety lint (src/lint.c) */
+			break;
 	}
 }
 
@@ -457,6 +533,8 @@ handle_line(ParseState *st, int line, const char *ls, const char *le,
 		{
 			int			idx = directive_index(key, klen);
 
+			if (idx < 0 && !near_directive(key, klen))
+				return;			/* a comment such as "-- license: MIT" */
 			if (idx < 0)
 				sm_fail(st->env, SM_ERR_MALFORMED, st->file, line,
 						"Known directives are " KNOWN_DIRECTIVES ".",

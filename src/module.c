@@ -6,6 +6,7 @@
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
+#include "lint.h"
 
 #include <limits.h>
 
@@ -23,10 +24,19 @@ int			sm_wait_timeout = 0;
 bool		sm_verify_checksums = true;
 bool		sm_run_repeatable = true;
 int			sm_out_of_order = SM_OUT_OF_ORDER_APPLY;
+int			sm_safety = SM_SAFETY_WARN;
+int			sm_safety_min_bytes = 10 * 1024 * 1024;
 
 static const struct config_enum_entry out_of_order_options[] = {
 	{"apply", SM_OUT_OF_ORDER_APPLY, false},
 	{"error", SM_OUT_OF_ORDER_ERROR, false},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry safety_options[] = {
+	{"off", SM_SAFETY_OFF, false},
+	{"warn", SM_SAFETY_WARN, false},
+	{"error", SM_SAFETY_ERROR, false},
 	{NULL, 0, false}
 };
 
@@ -117,6 +127,30 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	/*
+	 * A policy of the DBA's (issue 15): a migrator must not be able to switch
+	 * it off for itself; a migration approves what it knowingly does with
+	 * "-- allow:" instead, and that is logged.
+	 */
+	DefineCustomEnumVariable("schema_migrate.safety",
+							 "What to do when a pending migration would lock, rewrite or scan a big table.",
+							 "off: nothing; warn: a NOTICE per finding of severity error, then run; error: refuse the plan before anything runs.",
+							 &sm_safety,
+							 SM_SAFETY_WARN,
+							 safety_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("schema_migrate.safety_min_bytes",
+							"Tables at least this big make a lock, rewrite or scan a finding of severity error.",
+							"Smaller tables give findings of severity info. Measured as pg_table_size (heap and TOAST; a partitioned table sums its partitions).",
+							&sm_safety_min_bytes,
+							10 * 1024 * 1024, 0, INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("schema_migrate");
 }

@@ -8,8 +8,10 @@
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
+#include "lint.h"
 
 #include "lib/stringinfo.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
 
 /* ---------- moving a set to a target ---------- */
@@ -34,6 +36,51 @@ ops_current_text(const Graph *g, const bool *applied)
 	return buf.data;
 }
 
+/*
+ * A call for the hint of an error, "fn(args)", with the set's name added
+ * unless it is the default set, so that following the hint acts on this
+ * set; fill stands in for args the set's name must follow.
+ */
+char *
+ops_call(const MigrationSet *set, const char *fn, const char *args,
+		 const char *fill)
+{
+	const char *a = args ? args : fill;
+
+	if (sm_set && strcmp(set->name, sm_set) == 0)
+		return psprintf("%s(%s)", fn, args ? args : "");
+	return psprintf("%s(%s%s%s)", fn, a ? a : "", a ? ", " : "",
+					quote_literal_cstr(set->name));
+}
+
+/*
+ * How to get out of a partial state: resume, or record the outcome.  A
+ * downgrade resumes with its own target (not recorded), which "head"
+ * would undo.
+ */
+char *
+ops_hint_partial(const MigrationSet *set, const char *rev, PlanDirection dir,
+				 bool again)
+{
+	char	   *q = quote_literal_cstr(rev);
+
+	return psprintf("Fix the cause and CALL %s%s%s to run the rest, or record the outcome with SELECT %s or %s.",
+					dir == PLAN_UP ? ops_call(set, "sm_migrate", NULL, "'head'") :
+					ops_call(set, "sm_migrate", "target", NULL),
+					dir == PLAN_UP ? "" : " with the downgrade's target",
+					again ? " again" : "",
+					ops_call(set, "sm_resolve", psprintf("%s, 'applied'", q), NULL),
+					ops_call(set, "sm_resolve", psprintf("%s, 'not applied'", q), NULL));
+}
+
+/* How to get out of applied revisions without their files. */
+char *
+ops_hint_orphans(const MigrationSet *set)
+{
+	return psprintf("Restore the missing file, or accept its loss with SELECT %s.",
+					ops_call(set, "sm_repair", NULL, NULL));
+}
+
 static void
 check_orphans(const MigrationSet *set, const SetState *st, bool partial_ok)
 {
@@ -47,8 +94,7 @@ check_orphans(const MigrationSet *set, const SetState *st, bool partial_ok)
 						p->revision, set->name, p->direction == PLAN_UP ? "applied" : "reverted",
 						p->done, p->total),
 				 errdetail("It is non-transactional, so what ran stays; nothing else can run until it is finished."),
-				 errhint("Fix the cause and CALL sm_migrate() to run the rest, or record the outcome with SELECT sm_resolve('%s', 'applied') or sm_resolve('%s', 'not applied').",
-						 p->revision, p->revision)));
+				 errhint("%s", ops_hint_partial(set, p->revision, p->direction, false))));
 	}
 	if (st->n_orphans > 0)
 		ereport(ERROR,
@@ -57,7 +103,7 @@ check_orphans(const MigrationSet *set, const SetState *st, bool partial_ok)
 						st->orphans[0].revision, set->name),
 				 st->n_orphans > 1 ?
 				 errdetail("%d applied revisions have no file.", st->n_orphans) : 0,
-				 errhint("Restore the missing file, or accept its loss with SELECT sm_repair().")));
+				 errhint("%s", ops_hint_orphans(set))));
 }
 
 /* Which way does a target point?  Revisions can go either way. */
@@ -140,7 +186,8 @@ ops_check_drift(const MigrationSet *set, const SetState *st)
 			 errmsg("applied migration %s of set \"%s\" has changed since it was applied%s",
 					first, set->name, n > 1 ? psprintf(" (and %d more)", n - 1) : ""),
 			 errdetail_internal("%s", detail.data),
-			 errhint("Restore the file as it was applied, or accept the change with SELECT sm_repair().")));
+			 errhint("Restore the file as it was applied, or accept the change with SELECT %s.",
+					 ops_call(set, "sm_repair", NULL, NULL))));
 }
 
 /* Unapplied revisions older than the newest applied one, if refused. */
@@ -231,6 +278,7 @@ ops_move(const char *schema, const MigrationSet *set, int dir,
 	if (plan->n_steps == 0 && !(up && exec_repeatable(schema, set, true) > 0))
 		return ops_current_text(set->graph, st->applied);
 	ops_check_out_of_order(set, st, plan);
+	safety_gate(schema, set, plan);
 
 	res = exec_plan(schema, set, plan, up);
 	for (int i = 0; i < plan->n_steps; i++)
@@ -339,8 +387,12 @@ ops_resolve(const char *schema, const MigrationSet *set, const char *rev,
 				 st->partial ? errdetail("The partial migration is %s.", st->partial->revision) : 0));
 	want = palloc(sizeof(bool) * (set->graph->n + 1));
 	memcpy(want, st->applied, sizeof(bool) * set->graph->n);
+	/*
+	 * The outcome is the revision's state, whichever way it was going: a
+	 * downgrade finished by hand leaves it "not applied".
+	 */
 	if (st->partial->node >= 0)
-		want[st->partial->node] = ((st->partial->direction == PLAN_UP) == applied);
+		want[st->partial->node] = applied;
 	store_clear_partial(schema, set);
 	store_stamp(schema, set, st, want);
 }

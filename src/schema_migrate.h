@@ -298,6 +298,11 @@ extern void ops_resolve(const char *schema, const MigrationSet *set,
 extern char *ops_try_move(const char *schema, const char *set_name,
 						  const char *target, char **sqlstate, char **error);
 extern char *ops_current_text(const Graph *g, const bool *applied);
+extern char *ops_call(const MigrationSet *set, const char *fn,
+					  const char *args, const char *fill);
+extern char *ops_hint_partial(const MigrationSet *set, const char *rev,
+							  PlanDirection dir, bool again);
+extern char *ops_hint_orphans(const MigrationSet *set);
 extern char *ops_report_done(const MigrationSet *set, const SetState *st,
 							 PlanDirection dir, const ExecResult *res);
 

@@ -72,7 +72,11 @@ partition_repeatable(Migration **migs, int n)
  * Flyway and golang-migrate mark no migration as non-transactional: Flyway
  * runs a migration without a transaction when it holds a statement that
  * cannot run in one (CREATE INDEX CONCURRENTLY, VACUUM, ...), and
- * golang-migrate never opens one.  Such a migration is made
+ * golang-migrate never opens one; sqitch runs each script through psql
+ * (App::Sqitch::Engine::pg, run_file), which opens none either.  dbmate,
+ * goose and diesel wrap each file in a transaction unless told not to
+ * (transaction:false, NO TRANSACTION, run_in_transaction = false), so their
+ * files keep the refusal they get from the tool.  Such a migration is made
  * non-transactional here, as a native file with "-- transactional: false"
  * would be, so that CALL sm_migrate() runs it as those tools do instead of
  * refusing a folder they apply.
@@ -80,7 +84,8 @@ partition_repeatable(Migration **migs, int n)
 static void
 detect_non_transactional(SmFormat fmt, Migration **migs, int n)
 {
-	if (fmt != SM_FMT_FLYWAY && fmt != SM_FMT_GOLANG_MIGRATE)
+	if (fmt != SM_FMT_FLYWAY && fmt != SM_FMT_GOLANG_MIGRATE &&
+		fmt != SM_FMT_SQITCH)
 		return;
 	for (int i = 0; i < n; i++)
 		if (migs[i]->transactional &&

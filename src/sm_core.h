@@ -36,7 +36,8 @@ typedef enum SmErrorKind
 	SM_ERR_TARGET_RANGE,		/* a relative target that walks past base or head */
 	SM_ERR_NOT_APPLIED,			/* downgrade to a revision that is not applied */
 	SM_ERR_NO_DOWN,				/* a downgrade needs a down section that is missing */
-	SM_ERR_LIMIT				/* a size limit was exceeded */
+	SM_ERR_LIMIT,				/* a size limit was exceeded */
+	SM_ERR_CANNOT_RUN			/* a plan reaches a migration the server cannot run */
 } SmErrorKind;
 
 typedef struct SmError
@@ -95,6 +96,12 @@ typedef struct Migration
 	char	   *verify_sql;		/* run after up_sql; failing fails the step */
 	int			verify_line;
 	const char *verify_file;
+	/* how the tool's own bookkeeping names it and sums it; NULL: revision */
+	const char *tool_key;
+	const char *tool_checksum;
+	const char *code_tool;		/* a code migration (goose .go): the tool that
+								 * runs it; NULL for SQL.  Planning through it
+								 * is refused: it is never skipped */
 } Migration;
 
 /* Parse one file.  data need not be NUL-terminated; it is copied. */
@@ -103,6 +110,12 @@ extern Migration *mig_parse(const SmEnv *env, const char *file,
 
 /* Is this a valid revision id?  (no quotes, slashes, blanks, reserved words) */
 extern bool mig_valid_revision(const char *rev, const char **why);
+
+/* Is it a target word (head, heads, base, none, current)? */
+extern bool mig_reserved_revision(const char *rev);
+
+/* Targets naming a revision by its exact id: "revision:<id>". */
+#define SM_QUALIFIED_PREFIX "revision:"
 
 /* Natural ("2" < "10") comparison used for version order. */
 extern int	sm_natural_cmp(const char *a, const char *b);

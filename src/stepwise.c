@@ -23,6 +23,7 @@
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
+#include "lint.h"
 
 #include "executor/spi.h"
 #include "utils/builtins.h"
@@ -88,11 +89,9 @@ raise_partial(Stepper *s, const PreparedStep *ps, PlanDirection dir, int i,
 			(errcode(sqlerrcode),
 			 errmsg("%s", message),
 			 detail ? errdetail_internal("%s", detail) : 0,
-			 errhint("Migration %s is now partially %s: %d of %d statements ran and stay. "
-					 "Fix the cause and CALL sm_migrate() again to run the rest, or record the outcome with "
-					 "SELECT sm_resolve('%s', 'applied') or sm_resolve('%s', 'not applied').",
+			 errhint("Migration %s is now partially %s: %d of %d statements ran and stay. %s",
 					 m->revision, dir == PLAN_UP ? "applied" : "reverted", i,
-					 ps->n_stmts, m->revision, m->revision),
+					 ps->n_stmts, ops_hint_partial(s->set, m->revision, dir, true)),
 			 errcontext("%s migration %s (set \"%s\", file %s, line %d)%s",
 						dir == PLAN_UP ? "applying" : "reverting", m->revision,
 						s->set->name, ps->file, line,
@@ -280,7 +279,9 @@ resume_partial(Stepper *s, const PartialRev *p)
 				(errcode(ERRCODE_UNDEFINED_FILE),
 				 errmsg("partially applied migration %s of set \"%s\" has no migration file",
 						p->revision, s->set->name),
-				 errhint("Restore the file, or record the outcome with sm_resolve().")));
+				 errhint("Restore the file, or record the outcome with SELECT %s or %s.",
+						 ops_call(s->set, "sm_resolve", psprintf("%s, 'applied'", quote_literal_cstr(p->revision)), NULL),
+						 ops_call(s->set, "sm_resolve", psprintf("%s, 'not applied'", quote_literal_cstr(p->revision)), NULL))));
 	ps = stmt_prepare_plan(s->set, single_step(p->node, p->direction), false);
 	if (ps->n_stmts != p->total)
 		ereport(ERROR,
@@ -288,7 +289,9 @@ resume_partial(Stepper *s, const PartialRev *p)
 				 errmsg("partially applied migration %s of set \"%s\" now has %d statements, not %d",
 						p->revision, s->set->name, ps->n_stmts, p->total),
 				 errdetail("Its file changed after it stopped half-way, so the statements still to run are unknown."),
-				 errhint("Finish it by hand and record the outcome with sm_resolve().")));
+				 errhint("Finish it by hand and record the outcome with SELECT %s or %s.",
+						 ops_call(s->set, "sm_resolve", psprintf("%s, 'applied'", quote_literal_cstr(p->revision)), NULL),
+						 ops_call(s->set, "sm_resolve", psprintf("%s, 'not applied'", quote_literal_cstr(p->revision)), NULL))));
 	ereport(NOTICE,
 			(errmsg("resuming migration %s \"%s\" at statement %d of %d",
 					ps->mig->revision, ps->mig->message, p->done + 1, p->total)));
@@ -320,6 +323,7 @@ migrate_locked(Stepper *s, const char *target)
 	plan = ops_make_plan(s->set, st->applied, PLAN_AUTO, target);
 	ops_check_out_of_order(s->set, st, plan);
 	steps = stmt_prepare_plan(s->set, plan, false);
+	safety_gate(s->schema, s->set, plan);
 	for (int i = 0; i < plan->n_steps; i++)
 	{
 		const Migration *m = steps[i].mig;

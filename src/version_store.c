@@ -243,7 +243,8 @@ store_lock_set(const MigrationSet *set, bool session)
 					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 					 errmsg("another session has been migrating set \"%s\" for longer than schema_migrate.wait_timeout (%d ms)",
 							set->name, sm_wait_timeout),
-					 errhint("See who holds it: SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 1397573959 AND granted.")));
+					 errhint("Let it finish, or raise schema_migrate.wait_timeout; the session holding it is SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 1397573959 AND objid = %u AND granted.",
+							 tag.locktag_field3)));
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 10, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);

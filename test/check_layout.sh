@@ -148,5 +148,6 @@ for u in "${units[@]}"; do
 		echo "# $u is not in README.md's layout yet; add: $(grep -E "^$(sed 's/[.\/]/\\&/g' <<<"$u") +->" <<<"$derived")"
 	fi
 done
+[ "$fail" = 1 ] && echo "# after reviewing the change, bash test/check_layout.sh --update rewrites the listing"
 [ "$fail" = 0 ] && echo "ok - README.md's dependency listing matches the code ($(wc -l <<<"$readme") files listed, $unknown not listed yet)"
 exit "$fail"

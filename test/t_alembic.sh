@@ -114,6 +114,13 @@ out=$(cd "$WORK/proj" && "$PY" -S "$SMA" import -d "$WORK/none" 2>&1); rc=$?
 check "Alembic not importable (python3 -S): exit 1, names the package to install" \
 	eval '[ $rc = 1 ] && has "$out" "alembic is not installed for" && has "$out" "apt-get install python3-alembic" && [ ! -e "$WORK/none" ]'
 
+out=$(cd "$WORK/proj" && "$SMA" import -n nosuch -d "$WORK/none" 2>&1); rc=$?
+check "an ini section without script_location (-n nosuch): exit 1, Alembic's reason, the section named" \
+	eval '[ $rc = 1 ] && has "$out" "Alembic cannot read the project of alembic.ini: No config file .*alembic.ini. found, or file has no .\[nosuch\]. section" && has "$out" "HINT: Give the \[nosuch\] section of alembic.ini a script_location, or name the section that has it with -n." && [ ! -e "$WORK/none" ]'
+if [ -x "$SM_PGBIN/sm-new" ] && [ -z "${SM_ALEMBIC:-}" ]; then
+	check "make install puts sm-alembic next to sm-new, as it is in bin/" cmp -s "$SM_PGBIN/sm-alembic" "$SMA"
+fi
+
 for kind in raise import syntax revision; do
 	rm -rf "$WORK/broken" && cp -r "$WORK/proj" "$WORK/broken"
 	case $kind in
@@ -367,6 +374,10 @@ schema_dump alm_create_all >"$WORK/c.dump"
 check "sm-alembic models DDL gives the schema metadata.create_all() gives" diff -u "$WORK/c.dump" "$WORK/m.dump"
 check "...which is not trivial (4 tables, the enum, the partial index, the check)" \
 	eval '[ "$(grep -c "^CREATE TABLE" "$WORK/m.dump")" = 4 ] && grep -q "CREATE TYPE public.order_status" "$WORK/m.dump" && grep -q "WHERE (NOT archived)" "$WORK/m.dump" && grep -q "ck_orders_amount_positive CHECK" "$WORK/m.dump"'
+
+out=$(cd "$WORK" && "$SMA" models models:Base.metadata -p proj -d "$WORK/schema_p" 2>&1); rc=$?
+check "models -p DIR imports the module from DIR, and gives the same files" \
+	eval '[ $rc = 0 ] && diff -r "$SCHEMA" "$WORK/schema_p"'
 
 for spec in "nosuchmodule:Base|cannot import nosuchmodule: ModuleNotFoundError: No module named 'nosuchmodule'" \
 	"models:Nope|models has no attribute Nope" "models|\"models\" is not MODULE:METADATA" \

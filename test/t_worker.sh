@@ -177,7 +177,7 @@ expect_state 55000 - "CALL sm_run_toplevel('CREATE INDEX CONCURRENTLY IF NOT EXI
 	"(c) IF NOT EXISTS over the invalid index"
 grep -q 'index "dup_k" is not valid' <<<"$LAST" || fail "(c) $LAST"
 $PSQL -q -d "$DB" -c "CALL sm_run_toplevel('DROP INDEX CONCURRENTLY dup_k')" || fail "(c) drop dup_k"
-ok "(c) CREATE INDEX CONCURRENTLY IF NOT EXISTS over the leftover invalid index -> 55000 (worker_index_is_valid)"
+ok "(c) CREATE INDEX CONCURRENTLY IF NOT EXISTS over the leftover invalid index -> 55000 (index_check_valid)"
 
 expect_state 42P01 - "CALL sm_run_toplevel('VACUUM no_such_table')" "(c) missing table"
 expect_state 42601 - "CALL sm_run_toplevel('VACUUM w_t; VACUUM dup')" "(c) two statements"

@@ -18,7 +18,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "formats/formats.h"
+#include "formats/fmt_common.h"
 
 #include <ctype.h>
 #include <stdlib.h>

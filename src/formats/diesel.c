@@ -21,7 +21,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "formats/formats.h"
+#include "formats/fmt_common.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -102,21 +102,12 @@ read_migration(const SmFiles *f, const char *dir)
 	size_t		len;
 
 	m->format = "diesel";
-	raw = f->read(f->arg, up, &len, false);
-	if (len == 0)
+	fmt_read_pair(f, m, up, down);
+	if (m->text_len == 0)
 		sm_fail(env, SM_ERR_MALFORMED, up, 0,
 				"diesel refuses to run an empty migration file.",
 				"Put the migration's SQL in it, or a comment such as \"-- nothing to do\".",
 				"diesel migration file \"%s\" is empty", up);
-	m->up_sql = sm_normalise(env, raw, len, &m->text_len);
-	m->text = m->up_sql;
-	if ((raw = f->read(f->arg, down, &len, true)) != NULL)
-	{
-		m->down_sql = sm_normalise(env, raw, len, &len);
-		m->has_down = true;
-		m->down_line = 1;
-		m->down_file = down;
-	}
 	if ((raw = f->read(f->arg, meta, &len, true)) != NULL)
 		m->transactional = run_in_transaction(env, meta, raw);
 	return m;

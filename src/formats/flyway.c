@@ -17,7 +17,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "formats/formats.h"
+#include "formats/fmt_common.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +36,27 @@ bad_name(const SmEnv *env, const char *name, const char *why)
 	sm_fail(env, SM_ERR_MALFORMED, name, 0, NULL,
 			"Flyway names files V<version>__<description>.sql, U<version>__<description>.sql or R__<description>.sql, where the version is numbers separated by \".\" or \"_\".",
 			"invalid Flyway migration file name \"%s\": %s", name, why);
+}
+
+/*
+ * A Flyway SQL callback (afterMigrate.sql, afterMigrateApplied__views.sql,
+ * ...; Flyway's callback/Event.java) is no migration, but Flyway runs the
+ * migrate ones around every migrate: skipping them would leave out what
+ * they create (often views).  Those are refused, naming the file; the ones
+ * other commands fire (clean, undo, validate, ...) never run on migrate and
+ * are left alone.  Returns true for a callback left alone.
+ */
+static bool
+refuse_callback(const SmEnv *env, const char *name)
+{
+	char		kind = fmt_flyway_callback(name);
+
+	if (kind == 'm')
+		sm_fail(env, SM_ERR_CANNOT_RUN, name, 0,
+				"Flyway runs this callback script at that event of every migrate; schema_migrate has no callbacks, and skipping it would leave out what it does.",
+				"If it (re)creates views, functions or grants, rename it R__<description>.sql: a repeatable migration runs after the versioned ones whenever it changes. Otherwise move its SQL into a versioned migration.",
+				"Flyway callback \"%s\" cannot run in schema_migrate", name);
+	return kind == 'o';
 }
 
 /* Split a file name into kind, version and description. */
@@ -110,25 +131,12 @@ cmp_files(const void *a, const void *b)
 static Migration *
 versioned(const SmFiles *f, const FwFile *v, const FwFile *undo)
 {
-	const SmEnv *env = f->env;
 	Migration  *m;
-	const char *raw;
-	size_t		len;
 
-	fmt_check_revision(env, v->name, v->version);
-	m = fmt_new_migration(env, v->name, v->version, v->message);
+	fmt_check_revision(f->env, v->name, v->version);
+	m = fmt_new_migration(f->env, v->name, v->version, v->message);
 	m->format = "Flyway";
-	raw = f->read(f->arg, v->name, &len, false);
-	m->up_sql = sm_normalise(env, raw, len, &m->text_len);
-	m->text = m->up_sql;
-	if (undo)
-	{
-		raw = f->read(f->arg, undo->name, &len, false);
-		m->down_sql = sm_normalise(env, raw, len, &len);
-		m->has_down = true;
-		m->down_line = 1;
-		m->down_file = undo->name;
-	}
+	fmt_read_pair(f, m, v->name, undo ? undo->name : NULL);
 	return m;
 }
 
@@ -139,15 +147,12 @@ repeatable(const SmFiles *f, const FwFile *r)
 	size_t		len = strlen(r->name) - 4;
 	char	   *rev = sm_strndup(env, r->name, len);
 	Migration  *m;
-	const char *raw;
 
 	fmt_check_revision(env, r->name, rev);
 	m = fmt_new_migration(env, r->name, rev, r->message);
 	m->format = "Flyway";
 	m->repeatable = true;
-	raw = f->read(f->arg, r->name, &len, false);
-	m->up_sql = sm_normalise(env, raw, len, &m->text_len);
-	m->text = m->up_sql;
+	fmt_read_pair(f, m, r->name, NULL);
 	return m;
 }
 
@@ -189,6 +194,8 @@ fmt_read_flyway(const SmFiles *f, int *n_out)
 		FwFile		ff;
 
 		if (ents[i].is_dir || !fmt_has_suffix(ents[i].name, ".sql"))
+			continue;
+		if (refuse_callback(env, ents[i].name))
 			continue;
 		ff = parse_name(env, ents[i].name);
 		if (ff.kind == 'U')

@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * formats.c
- *	  Decide which tool a migration set was written for, dispatch to that
- *	  format's adapter, and the small helpers the adapters share.
+ *	  Decide which tool a migration set was written for and dispatch to that
+ *	  format's adapter; the helpers the adapters share are in fmt_common.c.
  *
  * Detection looks at every entry of the set's directory and gives each a
  * format from its name, and for "{digits}_*.sql" files (native, dbmate and
@@ -16,7 +16,9 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "formats/formats.h"
+#include "formats/fmt_common.h"
+#include "formats/formats_b.h"
+#include "formats/formats_a.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -24,177 +26,20 @@
 #include <string.h>
 #include <strings.h>
 
+static Migration **fmt_dispatch(const SmFiles *f, SmFormat fmt, int *n_out);
+
 static const char *const format_names[] = {
-	"native", "golang-migrate", "Flyway", "dbmate", "goose", "diesel", "sqitch"
+	"native", "golang-migrate", "Flyway", "dbmate", "goose", "diesel", "sqitch",
+	"Liquibase", "graphile-migrate", "Hasura", "Drizzle",
+	/* issue 16, part A */
+	"sqlx", "Prisma Migrate", "Atlas", "tern", "node-pg-migrate", "Postgrator",
+	"Supabase CLI"
 };
 
 const char *
 fmt_name(SmFormat fmt)
 {
 	return format_names[fmt];
-}
-
-/* ---------- shared helpers ---------- */
-
-void
-fmt_push(const SmEnv *env, FmtList *l, Migration *m)
-{
-	if (l->n == l->cap)
-	{
-		int			cap = l->cap ? l->cap * 2 : 32;
-		Migration **items = sm_alloc(env, sizeof(Migration *) * (cap + 1));
-
-		if (l->n)
-			memcpy(items, l->items, sizeof(Migration *) * l->n);
-		l->items = items;
-		l->cap = cap;
-	}
-	if (l->n >= SM_MAX_FILES)
-		sm_fail(env, SM_ERR_LIMIT, m->file, 0, NULL, NULL,
-				"migration set has more than %d migrations", SM_MAX_FILES);
-	l->items[l->n++] = m;
-}
-
-Migration *
-fmt_new_migration(const SmEnv *env, const char *file, const char *revision,
-				  const char *message)
-{
-	Migration  *m = sm_alloc(env, sizeof(Migration));
-
-	m->file = file;
-	m->revision = (char *) revision;
-	m->message = (char *) message;
-	m->down_given = true;		/* parents come from the tool's order */
-	m->transactional = true;
-	m->lock_timeout_ms = -1;
-	m->statement_timeout_ms = -1;
-	m->up_sql = sm_strndup(env, "", 0);
-	m->up_line = 1;
-	return m;
-}
-
-
-void
-fmt_check_revision(const SmEnv *env, const char *file, const char *rev)
-{
-	const char *why;
-
-	if (!mig_valid_revision(rev, &why))
-		sm_fail(env, SM_ERR_MALFORMED, file, 0, NULL,
-				"Revision ids may contain only letters, digits, \"_\", \"-\" and \".\"; rename the file.",
-				"invalid version \"%.64s\" taken from file \"%s\": %s",
-				rev, file, why);
-}
-
-char *
-fmt_message(const SmEnv *env, const char *file, const char *s, size_t len)
-{
-	char	   *msg;
-
-	if (len > SM_MAX_MESSAGE_LEN)
-		sm_fail(env, SM_ERR_LIMIT, file, 0, NULL, NULL,
-				"description longer than %d bytes in file \"%s\"",
-				SM_MAX_MESSAGE_LEN, file);
-	msg = sm_strndup(env, s, len);
-	for (char *p = msg; *p; p++)
-		if (*p == '_')
-			*p = ' ';
-	return msg;
-}
-
-void
-fmt_chain(const SmEnv *env, Migration **migs, int n)
-{
-	for (int i = 0; i < n; i++)
-	{
-		migs[i]->down_given = true;
-		if (i == 0)
-			continue;
-		migs[i]->n_parents = 1;
-		migs[i]->parents = sm_alloc(env, sizeof(char *));
-		migs[i]->parents[0] = migs[i - 1]->revision;
-	}
-}
-
-int
-fmt_cmp_digits(const char *a, size_t alen, const char *b, size_t blen)
-{
-	int			c;
-
-	while (alen > 1 && *a == '0')
-		a++, alen--;
-	while (blen > 1 && *b == '0')
-		b++, blen--;
-	if (alen != blen)
-		return alen < blen ? -1 : 1;
-	c = memcmp(a, b, alen);
-	return c < 0 ? -1 : c > 0;
-}
-
-char *
-fmt_strip_zeros(const SmEnv *env, const char *s, size_t len)
-{
-	while (len > 1 && *s == '0')
-		s++, len--;
-	return sm_strndup(env, s, len);
-}
-
-bool
-fmt_has_suffix(const char *s, const char *suffix)
-{
-	size_t		l = strlen(s),
-				sl = strlen(suffix);
-
-	return l >= sl && strcmp(s + l - sl, suffix) == 0;
-}
-
-size_t
-fmt_digits(const char *s)
-{
-	size_t		n = 0;
-
-	while (s[n] >= '0' && s[n] <= '9')
-		n++;
-	return n;
-}
-
-char *
-fmt_path(const SmEnv *env, const char *dir, const char *name)
-{
-	size_t		dl = strlen(dir),
-				nl = strlen(name);
-	char	   *p;
-
-	if (dl == 0)
-		return sm_strndup(env, name, nl);
-	p = sm_alloc(env, dl + nl + 2);
-	snprintf(p, dl + nl + 2, "%s/%s", dir, name);
-	return p;
-}
-
-int
-fmt_line_of(const char *text, const char *p)
-{
-	int			line = 1;
-
-	for (const char *q = text; q < p; q++)
-		line += *q == '\n';
-	return line;
-}
-
-bool
-fmt_next_line(const char *end, const char **cursor, const char **ls,
-			  const char **le)
-{
-	const char *nl;
-
-	if (*cursor >= end)
-		return false;
-	*ls = *cursor;
-	nl = memchr(*ls, '\n', end - *ls);
-	*le = nl ? nl : end;
-	*cursor = nl ? nl + 1 : end;
-	return true;
 }
 
 /* ---------- detection ---------- */
@@ -238,7 +83,7 @@ is_golang_name(const char *name)
 static bool
 is_flyway_name(const char *name)
 {
-	if (strncmp(name, "R__", 3) == 0)
+	if (strncmp(name, "R__", 3) == 0 || fmt_flyway_callback(name))
 		return true;
 	return (name[0] == 'V' || name[0] == 'U') &&
 		isdigit((unsigned char) name[1]) && strstr(name, "__") != NULL;
@@ -339,18 +184,25 @@ fmt_detect(const SmFiles *f)
 	bool		has_diesel = false;
 	int			found = -1;
 	const char *found_name = NULL;
+	FaLayout	lay;
 
+	int		   *kb = n ? sm_alloc(f->env, sizeof(int) * n) : NULL;
+	fa_layout(f, ents, n, &lay);
 	for (int i = 0; i < n; i++)
 	{
 		if (!ents[i].is_dir && strcmp(ents[i].name, "sqitch.plan") == 0)
 			has_plan = true;
 		if (ents[i].is_dir && dir_has_file(f, ents[i].name, "up.sql"))
 			has_diesel = true;
+		/* Liquibase, graphile-migrate, Hasura, Drizzle (detect_b.c) */
+		kb[i] = fmt_classify_b(f, &ents[i], &has_diesel);
 	}
 	for (int i = 0; i < n; i++)
 	{
-		int			k = classify_entry(f, &ents[i], has_plan, has_diesel);
+		int			k = kb[i] >= 0 ? kb[i] : fa_classify(f, &ents[i], &lay);
 
+		if (k == FA_NOT_MINE)
+			k = classify_entry(f, &ents[i], has_plan, has_diesel);
 		if (k < 0)
 			continue;
 		if (found < 0)
@@ -358,15 +210,75 @@ fmt_detect(const SmFiles *f)
 			found = k;
 			found_name = ents[i].name;
 		}
-		else if (k != found)
+		else if (k != found && !fa_compatible(&found, k))
 			fail_mixed(f, found_name, (SmFormat) found, ents[i].name,
 					   (SmFormat) k);
 	}
 	return found < 0 ? SM_FMT_NATIVE : (SmFormat) found;
 }
 
+/*
+ * A folder that holds entries of which no reader made a migration (a
+ * Rails folder of <ts>_<name>.rb files, say) must not
+ * read as an empty set that every upgrade leaves at base: say what is there.
+ * A folder with nothing in it (a new project's) is an empty set.
+ */
+static void
+check_something_read(const SmFiles *f, SmFormat fmt, int n_read)
+{
+	SmDirEntry *ents;
+	int			n = f->list(f->arg, "", &ents);
+	int			n_dirs = 0;
+	char		names[400];
+	size_t		l = 0;
+	char		detail[700];
+
+	if (n_read > 0 || n == 0)
+		return;
+	names[0] = '\0';
+	for (int i = 0; i < n; i++)
+	{
+		n_dirs += ents[i].is_dir;
+		if (i < 5 && l < sizeof(names) - 1)
+			l += snprintf(names + l, sizeof(names) - l, "%s%s%s",
+						  i ? ", " : "", ents[i].name, ents[i].is_dir ? "/" : "");
+		if (l >= sizeof(names))
+			l = sizeof(names) - 1;
+	}
+	snprintf(detail, sizeof(detail),
+			 "Read as a %s set, the folder's %d entr%s (%d director%s) hold%s no migration: %s%s.",
+			 fmt_name(fmt), n, n == 1 ? "y" : "ies", n_dirs, n_dirs == 1 ? "y" : "ies",
+			 n == 1 ? "s" : "", names, n > 5 ? ", ..." : "");
+	{
+		/* the tools from format_names, so that a new reader is named too */
+		int			nf = (int) (sizeof(format_names) / sizeof(format_names[0]));
+		char		hint[512];
+		size_t		hl;
+
+		hl = snprintf(hint, sizeof(hint),
+					  "schema_migrate reads native {revision}_{message}.sql files and the folders of ");
+		for (int i = 1; i < nf && hl < sizeof(hint); i++)
+			hl += snprintf(hint + hl, sizeof(hint) - hl, "%s%s", format_names[i],
+						   i + 1 == nf ? "" : i + 2 == nf ? " and " : ", ");
+		if (hl < sizeof(hint))
+			snprintf(hint + hl, sizeof(hint) - hl,
+					 " (see \"Coming from other tools\" in the README); convert the migrations to one of those layouts.");
+		sm_fail(f->env, SM_ERR_MALFORMED, NULL, 0, detail, hint,
+				"migration set has files but no migrations");
+	}
+}
+
 Migration **
 fmt_read(const SmFiles *f, SmFormat fmt, int *n_out)
+{
+	Migration **migs = fmt_dispatch(f, fmt, n_out);
+
+	check_something_read(f, fmt, *n_out);
+	return migs;
+}
+
+static Migration **
+fmt_dispatch(const SmFiles *f, SmFormat fmt, int *n_out)
 {
 	switch (fmt)
 	{
@@ -384,108 +296,29 @@ fmt_read(const SmFiles *f, SmFormat fmt, int *n_out)
 			return fmt_read_diesel(f, n_out);
 		case SM_FMT_SQITCH:
 			return fmt_read_sqitch(f, n_out);
+		case SM_FMT_LIQUIBASE:
+			return fmt_read_liquibase(f, n_out);
+		case SM_FMT_GRAPHILE:
+			return fmt_read_graphile(f, n_out);
+		case SM_FMT_HASURA:
+			return fmt_read_hasura(f, n_out);
+		case SM_FMT_DRIZZLE:
+			return fmt_read_drizzle(f, n_out);
+			/* issue 16, part A */
+		case SM_FMT_SQLX:
+			return fmt_read_sqlx(f, n_out);
+		case SM_FMT_PRISMA:
+			return fmt_read_prisma(f, n_out);
+		case SM_FMT_ATLAS:
+			return fmt_read_atlas(f, n_out);
+		case SM_FMT_TERN:
+			return fmt_read_tern(f, n_out);
+		case SM_FMT_NODE_PG_MIGRATE:
+			return fmt_read_node_pg_migrate(f, n_out);
+		case SM_FMT_POSTGRATOR:
+			return fmt_read_postgrator(f, n_out);
+		case SM_FMT_SUPABASE:
+			return fmt_read_supabase(f, n_out);
 	}
 	return fmt_read_native(f, n_out);
-}
-
-/* ---------- the native format ---------- */
-
-Migration **
-fmt_read_native(const SmFiles *f, int *n_out)
-{
-	SmDirEntry *ents;
-	int			n = f->list(f->arg, "", &ents);
-	FmtList		l = {0};
-
-	for (int i = 0; i < n; i++)
-	{
-		const char *text;
-		size_t		len;
-		Migration  *m;
-
-		/* a directory named x.sql is read too, and refused as not a file */
-		if (!fmt_has_suffix(ents[i].name, ".sql") || strlen(ents[i].name) <= 4)
-			continue;
-		text = f->read(f->arg, ents[i].name, &len, false);
-		m = mig_parse(f->env, ents[i].name, text, len);
-		m->format = "native";
-		fmt_push(f->env, &l, m);
-	}
-	*n_out = l.n;
-	return l.items;
-}
-
-/* ---------- {digits}_*.sql formats (dbmate, goose) ---------- */
-
-/* goose: the version as an integer (int64 in goose) */
-int
-fmt_cmp_numeric_version(const void *a, const void *b)
-{
-	const Migration *x = *(Migration *const *) a;
-	const Migration *y = *(Migration *const *) b;
-
-	return fmt_cmp_digits(x->revision, strlen(x->revision),
-						  y->revision, strlen(y->revision));
-}
-
-/* dbmate: the file name, byte by byte (Go's sort of string file names) */
-int
-fmt_cmp_file_name(const void *a, const void *b)
-{
-	const Migration *x = *(Migration *const *) a;
-	const Migration *y = *(Migration *const *) b;
-
-	return strcmp(x->file, y->file);
-}
-
-Migration **
-fmt_read_numbered(const SmFiles *f,
-				  Migration *(*parse) (const SmFiles *f, const char *name),
-				  const char *tool, int *n_out)
-{
-	return fmt_read_numbered_by(f, parse, tool, fmt_cmp_numeric_version, n_out);
-}
-
-/*
- * Every *.sql file of the set through parse, in the tool's order (cmp),
- * chained in that order.  Two files with one revision id are an error.
- */
-Migration **
-fmt_read_numbered_by(const SmFiles *f,
-					 Migration *(*parse) (const SmFiles *f, const char *name),
-					 const char *tool, int (*cmp) (const void *, const void *),
-					 int *n_out)
-{
-	SmDirEntry *ents;
-	int			n = f->list(f->arg, "", &ents);
-	FmtList		l = {0};
-
-	for (int i = 0; i < n; i++)
-		if (!ents[i].is_dir && fmt_has_suffix(ents[i].name, ".sql"))
-			fmt_push(f->env, &l, parse(f, ents[i].name));
-	if (l.n)
-		qsort(l.items, l.n, sizeof(Migration *), cmp);
-	fmt_check_unique(f->env, l.items, l.n, tool);
-	fmt_chain(f->env, l.items, l.n);
-	*n_out = l.n;
-	return l.items;
-}
-
-/* Refuse two migrations with one revision id (or one integer version). */
-void
-fmt_check_unique(const SmEnv *env, Migration **migs, int n, const char *tool)
-{
-	Migration **byrev;
-
-	if (n < 2)
-		return;
-	byrev = sm_alloc(env, sizeof(Migration *) * n);
-	memcpy(byrev, migs, sizeof(Migration *) * n);
-	qsort(byrev, n, sizeof(Migration *), fmt_cmp_numeric_version);
-	for (int i = 1; i < n; i++)
-		if (fmt_cmp_numeric_version(&byrev[i - 1], &byrev[i]) == 0)
-			sm_fail(env, SM_ERR_DUPLICATE, byrev[i]->file, 0, NULL,
-					"Give each migration its own version.",
-					"%s files \"%s\" and \"%s\" have the same version",
-					tool, byrev[i - 1]->file, byrev[i]->file);
 }

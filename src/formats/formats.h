@@ -5,7 +5,7 @@
  *	  one adapter per format, each turning a set's files into Migrations.
  *
  * Plain C, like the native parser: no server headers.  Files come in
- * through SmFiles, so that the server's reader (set_reader.c) applies its
+ * through SmFiles, so that the server's reader (safe_files.c) applies its
  * checks (names, symbolic links, size, encoding) to every file an adapter
  * opens, and a unit test can feed files from memory.
  *
@@ -24,7 +24,20 @@ typedef enum SmFormat
 	SM_FMT_DBMATE,
 	SM_FMT_GOOSE,
 	SM_FMT_DIESEL,
-	SM_FMT_SQITCH
+	SM_FMT_SQITCH,
+	/* issue 16, part B */
+	SM_FMT_LIQUIBASE,
+	SM_FMT_GRAPHILE,
+	SM_FMT_HASURA,
+	SM_FMT_DRIZZLE,
+	/* issue 16, part A (formats_a.c) */
+	SM_FMT_SQLX,
+	SM_FMT_PRISMA,
+	SM_FMT_ATLAS,
+	SM_FMT_TERN,
+	SM_FMT_NODE_PG_MIGRATE,
+	SM_FMT_POSTGRATOR,
+	SM_FMT_SUPABASE
 } SmFormat;
 
 typedef struct SmDirEntry
@@ -68,8 +81,21 @@ extern Migration **fmt_read_dbmate(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_goose(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_diesel(const SmFiles *f, int *n_out);
 extern Migration **fmt_read_sqitch(const SmFiles *f, int *n_out);
+/* issue 16, part B (formats_b.h has their detection and digests) */
+extern Migration **fmt_read_liquibase(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_graphile(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_hasura(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_drizzle(const SmFiles *f, int *n_out);
+/* issue 16, part A */
+extern Migration **fmt_read_sqlx(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_prisma(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_atlas(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_tern(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_node_pg_migrate(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_postgrator(const SmFiles *f, int *n_out);
+extern Migration **fmt_read_supabase(const SmFiles *f, int *n_out);
 
-/* ---------- helpers shared by the adapters (formats.c) ---------- */
+/* ---------- helpers shared by the adapters (fmt_common.c) ---------- */
 
 /* A growable array of migrations. */
 typedef struct FmtList
@@ -107,7 +133,6 @@ extern char *fmt_strip_zeros(const SmEnv *env, const char *s, size_t len);
 extern bool fmt_has_suffix(const char *s, const char *suffix);
 extern size_t fmt_digits(const char *s);
 extern char *fmt_path(const SmEnv *env, const char *dir, const char *name);
-extern int	fmt_line_of(const char *text, const char *p);
 
 /* Next line of text: [*ls, *le) without its newline; false at the end. */
 extern bool fmt_next_line(const char *end, const char **cursor,
@@ -117,18 +142,5 @@ extern bool fmt_next_line(const char *end, const char **cursor,
 extern Migration **fmt_read_numbered(const SmFiles *f,
 									 Migration *(*parse) (const SmFiles *f, const char *name),
 									 const char *tool, int *n_out);
-
-/* The same in the order cmp gives (qsort comparators of Migration *). */
-extern Migration **fmt_read_numbered_by(const SmFiles *f,
-										Migration *(*parse) (const SmFiles *f, const char *name),
-										const char *tool,
-										int (*cmp) (const void *, const void *),
-										int *n_out);
-extern int	fmt_cmp_numeric_version(const void *a, const void *b);
-extern int	fmt_cmp_file_name(const void *a, const void *b);
-
-/* Refuse two migrations whose revision ids are one version. */
-extern void fmt_check_unique(const SmEnv *env, Migration **migs, int n,
-							 const char *tool);
 
 #endif							/* SM_FORMATS_H */

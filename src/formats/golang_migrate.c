@@ -18,102 +18,49 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "formats/formats.h"
+#include "formats/fmt_common.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct GmVersion
-{
-	const char *digits;			/* points into the up or down name */
-	size_t		ndigits;
-	const char *title;			/* title part of the first file seen */
-	size_t		title_len;
-	const char *up;
-	const char *down;
-} GmVersion;
-
 static int
-cmp_version(const void *a, const void *b)
+cmp_pairs(const void *a, const void *b)
 {
-	const GmVersion *x = a;
-	const GmVersion *y = b;
+	const FmtPair *x = a;
+	const FmtPair *y = b;
 
-	return fmt_cmp_digits(x->digits, x->ndigits, y->digits, y->ndigits);
+	return fmt_cmp_digits(x->key, x->key_len, y->key, y->key_len);
 }
 
-static GmVersion *
-find_version(GmVersion *vs, int n, const char *digits, size_t nd)
-{
-	for (int i = 0; i < n; i++)
-		if (fmt_cmp_digits(vs[i].digits, vs[i].ndigits, digits, nd) == 0)
-			return &vs[i];
-	return NULL;
-}
-
-/* Record one file in its version, refusing duplicates and mismatches. */
-static int
-add_file(const SmEnv *env, GmVersion *vs, int n, const char *name)
+/* File name -> its version's pair; the up file's title names the migration. */
+static void
+add_file(const SmEnv *env, FmtPair *pairs, int *n, const char *name)
 {
 	size_t		nd = fmt_digits(name);
 	bool		up = fmt_has_suffix(name, ".up.sql");
-	const char *title = name + nd + 1;
-	size_t		tl = strlen(title) - (up ? 7 : 9);
-	GmVersion  *v = find_version(vs, n, name, nd);
-	const char **slot;
+	FmtPair    *p = fmt_pair_file(env, pairs, n, name, nd, up, name,
+								  fmt_cmp_digits, "golang-migrate");
 
-	if (v == NULL)
+	if (up || p->title == NULL)
 	{
-		v = &vs[n++];
-		v->digits = name;
-		v->ndigits = nd;
-		v->title = title;
-		v->title_len = tl;
+		p->title = name + nd + 1;
+		p->title_len = strlen(p->title) - (up ? 7 : 9);
 	}
-	else if (up)
-	{
-		/* the message comes from the up file's title */
-		v->title = title;
-		v->title_len = tl;
-	}
-	slot = up ? &v->up : &v->down;
-	if (*slot)
-		sm_fail(env, SM_ERR_DUPLICATE, name, 0, NULL,
-				"Give each migration its own version number.",
-				"golang-migrate files \"%s\" and \"%s\" have the same version",
-				*slot, name);
-	*slot = name;
-	return n;
 }
 
 static Migration *
-make_migration(const SmFiles *f, const GmVersion *v)
+make_migration(const SmFiles *f, const FmtPair *v)
 {
 	const SmEnv *env = f->env;
-	char	   *rev = fmt_strip_zeros(env, v->digits, v->ndigits);
-	Migration  *m;
-	const char *raw;
-	size_t		len;
+	char	   *rev = fmt_strip_zeros(env, v->key, v->key_len);
 	const char *file = v->up ? v->up : v->down;
+	Migration  *m;
 
 	fmt_check_revision(env, file, rev);
 	m = fmt_new_migration(env, file, rev,
 						  fmt_message(env, file, v->title, v->title_len));
 	m->format = "golang-migrate";
-	if (v->up)
-	{
-		raw = f->read(f->arg, v->up, &len, false);
-		m->up_sql = sm_normalise(env, raw, len, &m->text_len);
-	}
-	m->text = m->up_sql;		/* a down file alone: up is empty */
-	if (v->down)
-	{
-		raw = f->read(f->arg, v->down, &len, false);
-		m->down_sql = sm_normalise(env, raw, len, &len);
-		m->has_down = true;
-		m->down_line = 1;
-		m->down_file = v->down;
-	}
+	fmt_read_pair(f, m, v->up, v->down);
 	return m;
 }
 
@@ -122,14 +69,14 @@ fmt_read_golang_migrate(const SmFiles *f, int *n_out)
 {
 	SmDirEntry *ents;
 	int			n = f->list(f->arg, "", &ents);
-	GmVersion  *vs = sm_alloc(f->env, sizeof(GmVersion) * (n + 1));
+	FmtPair    *vs = sm_alloc(f->env, sizeof(FmtPair) * (n + 1));
 	int			nv = 0;
 	Migration **migs;
 
 	for (int i = 0; i < n; i++)
 		if (!ents[i].is_dir && fmt_has_suffix(ents[i].name, ".sql"))
-			nv = add_file(f->env, vs, nv, ents[i].name);
-	qsort(vs, nv, sizeof(GmVersion), cmp_version);
+			add_file(f->env, vs, &nv, ents[i].name);
+	qsort(vs, nv, sizeof(FmtPair), cmp_pairs);
 	migs = sm_alloc(f->env, sizeof(Migration *) * (nv + 1));
 	for (int i = 0; i < nv; i++)
 		migs[i] = make_migration(f, &vs[i]);

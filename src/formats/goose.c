@@ -12,13 +12,14 @@
  * comments they are.  "ENVSUB ON" (substituting environment variables in
  * the SQL) is refused: the server has no business reading a client's
  * environment.  The version is an integer; the revision id is written
- * without leading zeros, as goose_db_version stores it.
+ * without leading zeros, as goose_db_version stores it.  Go migrations
+ * ({version}_{name}.go) are revisions too, which the server cannot run.
  *
  * Plain C: no server headers; memory and errors go through SmEnv.
  *
  *-------------------------------------------------------------------------
  */
-#include "formats/formats.h"
+#include "formats/fmt_common.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -183,8 +184,63 @@ parse_file(const SmFiles *f, const char *name)
 	return st.m;
 }
 
+/*
+ * A Go migration, {version}_{name}.go (not *_test.go): goose runs the
+ * function it registers, in version order among the SQL files (migrate.go,
+ * collectGoMigrations).  It becomes a revision that planning refuses to
+ * run through (check_runnable), so it is never skipped silently.  Its text
+ * is the file's, so an edit shows as drift like any other.
+ */
+static Migration *
+go_migration(const SmFiles *f, const char *name)
+{
+	const SmEnv *env = f->env;
+	size_t		nd = fmt_digits(name),
+				len;
+	const char *raw = f->read(f->arg, name, &len, false);
+	const char *msg = name + nd + 1;
+	Migration  *m = fmt_new_migration(env, name, fmt_strip_zeros(env, name, nd),
+									  fmt_message(env, name, msg, strlen(msg) - 3));
+
+	fmt_check_revision(env, name, m->revision);
+	m->format = "goose";
+	m->code_tool = "goose";
+	m->text = sm_normalise(env, raw, len, &m->text_len);
+	m->has_down = true;
+	m->down_sql = sm_strndup(env, "", 0);
+	return m;
+}
+
+static bool
+is_go_migration(const char *name)
+{
+	size_t		nd = fmt_digits(name);
+
+	return nd > 0 && name[nd] == '_' && fmt_has_suffix(name, ".go") &&
+		!fmt_has_suffix(name, "_test.go");
+}
+
+/* SQL and Go migrations together, ordered by version as an integer. */
 Migration **
 fmt_read_goose(const SmFiles *f, int *n_out)
 {
-	return fmt_read_numbered(f, parse_file, "goose", n_out);
+	SmDirEntry *ents;
+	int			n = f->list(f->arg, "", &ents);
+	FmtList		l = {0};
+
+	for (int i = 0; i < n; i++)
+	{
+		if (ents[i].is_dir)
+			continue;
+		if (fmt_has_suffix(ents[i].name, ".sql"))
+			fmt_push(f->env, &l, parse_file(f, ents[i].name));
+		else if (is_go_migration(ents[i].name))
+			fmt_push(f->env, &l, go_migration(f, ents[i].name));
+	}
+	if (l.n)
+		qsort(l.items, l.n, sizeof(Migration *), fmt_cmp_numeric_version);
+	fmt_check_unique(f->env, l.items, l.n, "goose");
+	fmt_chain(f->env, l.items, l.n);
+	*n_out = l.n;
+	return l.items;
 }

@@ -20,7 +20,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "formats/formats.h"
+#include "formats/fmt_common.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -299,53 +299,59 @@ revision_of(const Plan *p, const PlanChange *c)
 	return rev;
 }
 
-static char *
-script(const SmFiles *f, const char *dir, const char *base, bool missing_ok,
-	   const char **path_out)
+/*
+ * sqitch change names may hold "/" (their scripts then sit in
+ * subdirectories: "type/user" is deploy/type/user.sql), and sqitch
+ * deploys them; the revision id keeps the name as sqitch.changes records
+ * it.  Everything else a revision id must be, it must be.
+ */
+static void
+check_change_id(const SmEnv *env, const char *file, const char *rev)
 {
-	size_t		bl = strlen(base),
-				len;
+	size_t		l = strlen(rev);
+	char	   *copy = sm_strndup(env, rev, l);
+
+	for (char *p = copy; *p; p++)
+		if (*p == '/' && p > copy && p[1] != '\0' && p[1] != '/')
+			*p = '-';
+	fmt_check_revision(env, file, copy);
+}
+
+/* "dir/base.sql" */
+static char *
+script_path(const SmFiles *f, const char *dir, const char *base)
+{
+	size_t		bl = strlen(base);
 	char	   *name = sm_alloc(f->env, bl + 5);
-	const char *raw;
-	char	   *path;
 
 	snprintf(name, bl + 5, "%s.sql", base);
-	path = fmt_path(f->env, dir, name);
-	raw = f->read(f->arg, path, &len, true);
-	*path_out = path;
-	if (raw == NULL && !missing_ok)
-		sm_fail(f->env, SM_ERR_MALFORMED, PLAN, 0,
-				"Every change in the plan needs a deploy script.",
-				"Add the script, or remove the change from the plan.",
-				"sqitch plan names change \"%s\" but its deploy script \"%s\" is missing",
-				base, path);
-	return raw ? sm_normalise(f->env, raw, len, &len) : NULL;
+	return fmt_path(f->env, dir, name);
 }
 
 static Migration *
 make_migration(const SmFiles *f, Plan *p, int i)
 {
 	PlanChange *c = &p->changes[i];
-	const char *path;
-	char	   *up = script(f, "deploy", c->base, false, &path);
-	Migration  *m = fmt_new_migration(f->env, path, revision_of(p, c),
+	char	   *deploy = script_path(f, "deploy", c->base);
+	char	   *verify = script_path(f, "verify", c->base);
+	Migration  *m = fmt_new_migration(f->env, deploy, revision_of(p, c),
 									  c->note ? c->note : c->name);
+	const char *raw;
+	size_t		len;
 
-	fmt_check_revision(f->env, path, m->revision);
+	check_change_id(f->env, deploy, m->revision);
 	m->format = "sqitch";
-	m->up_sql = up;
-	m->text = up;
-	m->text_len = strlen(up);
-	if ((m->down_sql = script(f, "revert", c->base, true, &path)) != NULL)
+	if (!fmt_read_pair(f, m, deploy, script_path(f, "revert", c->base)))
+		sm_fail(f->env, SM_ERR_MALFORMED, PLAN, 0,
+				"Every change in the plan needs a deploy script.",
+				"Add the script, or remove the change from the plan.",
+				"sqitch plan names change \"%s\" but its deploy script \"%s\" is missing",
+				c->base, deploy);
+	if ((raw = f->read(f->arg, verify, &len, true)) != NULL)
 	{
-		m->has_down = true;
-		m->down_line = 1;
-		m->down_file = path;
-	}
-	if ((m->verify_sql = script(f, "verify", c->base, true, &path)) != NULL)
-	{
+		m->verify_sql = sm_normalise(f->env, raw, len, &len);
 		m->verify_line = 1;
-		m->verify_file = path;
+		m->verify_file = verify;
 	}
 	return m;
 }

@@ -179,6 +179,20 @@ t_directives_all(void)
 	CHECK(!m->transactional);
 }
 
+/* "-- allow:" approvals: accepted in the header, read by the server's lint */
+static void
+t_allow(void)
+{
+	Migration  *m = P("x.sql", "-- allow: rewrite, table_lock\n-- +up\nALTER TABLE t ALTER COLUMN n TYPE bigint;\n");
+
+	CHECK_STR(m->up_sql, "ALTER TABLE t ALTER COLUMN n TYPE bigint;\n");
+	CHECK_INT(m->up_line, 3);
+	EXPECT_ERR(SM_ERR_MALFORMED, P("x.sql", "-- allow: rewrite\n-- allow: data_loss\n-- +up\n"),
+			   "given twice", "allow", "line 2");
+	EXPECT_ERR(SM_ERR_MALFORMED, P("x.sql", "-- +up\nSELECT 1;\n-- allow: rewrite\n"),
+			   "after SQL", "allow", "line 3");
+}
+
 static void
 t_timeouts(void)
 {
@@ -304,6 +318,20 @@ t_directive_errors(void)
 	EXPECT_ERR(SM_ERR_MALFORMED, P("x.sql", "-- revison: 1\n-- +up\n"),
 			   "unknown directive", "revison", "line 1");
 	CHECK_DETAIL("revision");
+	/* near a directive: misspelt; far from all: a comment (issue 16) */
+	EXPECT_ERR(SM_ERR_MALFORMED, P("x.sql", "-- depends: a\n-- +up\n"),
+			   "unknown directive", "depends");
+	EXPECT_ERR(SM_ERR_MALFORMED, P("x.sql", "-- transaction: false\n-- +up\n"),
+			   "unknown directive", "transaction");
+	EXPECT_ERR(SM_ERR_MALFORMED, P("x.sql", "-- mesage: m\n-- +up\n"),
+			   "unknown directive", "mesage");
+	{
+		Migration  *m = P("x.sql", "-- SPDX-License-Identifier: MIT\n-- Copyright (c) 2024 Example\n"
+						  "-- copyright: 2024 Example\n-- license: MIT\n-- author: jane\n"
+						  "-- atlas:nolint\n-- revision: r1\n-- +up\nSELECT 1;\n");
+
+		CHECK_STR(m->revision, "r1");
+	}
 	/* a directive after SQL */
 	EXPECT_ERR(SM_ERR_MALFORMED, P("x.sql", "-- +up\nSELECT 1;\n-- revision: 5\n"),
 			   "directive", "revision", "after SQL", "line 3");
@@ -484,6 +512,7 @@ const UnitCase parser_cases[] = {
 	{"parser: defaults from file name", t_name_defaults},
 	{"parser: all directives", t_directives_all},
 	{"parser: timeouts", t_timeouts},
+	{"parser: allow approvals", t_allow},
 	{"parser: markers and line numbers", t_markers_and_lines},
 	{"parser: markerless file", t_markerless},
 	{"parser: empty / blank / comment-only files", t_empty_files},

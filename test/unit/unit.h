@@ -91,6 +91,9 @@ extern const UnitCase natural_cases[];
 extern const UnitCase parser_cases[];
 extern const UnitCase graph_cases[];
 extern const UnitCase plan_cases[];
+extern const UnitCase formats_b_cases[];
+extern const UnitCase format_cases[];
+extern const UnitCase formats_a_cases[];
 extern const UnitCase model_cases[];
 
 #endif

@@ -89,7 +89,7 @@ bool
 err_has(const char *where, const char *word)
 {
 	const char *s = strcmp(where, "detail") == 0 ? last_err.detail :
-		last_err.message;
+		strcmp(where, "hint") == 0 ? last_err.hint : last_err.message;
 
 	return strstr(s, word) != NULL;
 }
@@ -229,8 +229,11 @@ main(void)
 
 	run_cases(natural_cases, &passed, &failed);
 	run_cases(parser_cases, &passed, &failed);
+	run_cases(formats_a_cases, &passed, &failed);
 	run_cases(graph_cases, &passed, &failed);
 	run_cases(plan_cases, &passed, &failed);
+	run_cases(formats_b_cases, &passed, &failed);
+	run_cases(format_cases, &passed, &failed);
 	run_cases(model_cases, &passed, &failed);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

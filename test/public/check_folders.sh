@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+#
+# test/public/check_folders.sh -- public projects' migration folders, read by
+# schema_migrate and run by each tool's own rules, compared.
+#
+# For every line of folders.tsv (or only the names given as arguments):
+#   1. the folder is taken from the repository at the pinned commit (git
+#      archive from a local mirror under $SM_PUBLIC_MIRRORS/<owner>+<name>/repo,
+#      or a clone from GitHub when there is none); nothing is committed here;
+#   2. database A: CALL sm_migrate('head') on it as a set (step-wise, so that
+#      non-transactional migrations run too);
+#   3. database B: the tool itself where it is installed (dbmate from npm:
+#      $DBMATE; sqitch from Debian), else its files in the tool's order with
+#      psql, one run per file, as t_formats.sh does;
+#   4. both schemas dumped (without the tools' bookkeeping tables) and compared.
+# One line per folder: name, format, migrations read, schema_migrate's
+# result, the tool's result, same schema or not.  Exit status 0 always: the
+# figures go to the README by hand; SM_PUBLIC_STRICT=1 makes a difference fail.
+
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
+ROOT=$(pwd)
+. "$ROOT/test/lib/cluster.sh"
+
+[ -n "${PGHOST:-}" ] || sm_cluster_start || exit 2
+BIN=$("$(sm_pg_config)" --bindir)
+PSQL=("$BIN/psql" -X -q -v ON_ERROR_STOP=1)
+MIRRORS=${SM_PUBLIC_MIRRORS:-/work/.mirror}
+DBMATE=${DBMATE:-$(command -v dbmate || echo /work/npm/dbmate/node_modules/.bin/dbmate)}
+WORK=$(mktemp -d /tmp/sm-public.XXXXXX)
+chmod 0755 "$WORK"
+trap 'rm -rf -- "$WORK"' EXIT
+SETS=$WORK/sets
+mkdir -p "$SETS"
+differences=0
+
+q() { local db=$1; shift; "${PSQL[@]}" -d "$db" "$@"; }
+fresh_db() {
+	q postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null 2>&1 &&
+		q "$1" -c "CREATE SCHEMA sm" -c "CREATE EXTENSION schema_migrate SCHEMA sm" >/dev/null
+}
+dump() {
+	"$BIN/pg_dump" --schema-only --no-owner --no-privileges -d "$1" \
+		--exclude-schema=sqitch --exclude-table=public.schema_migrations \
+		--exclude-table=public.goose_db_version --exclude-table=public.__diesel_schema_migrations \
+		--exclude-table=public.flyway_schema_history |
+		grep -v -e '^-- Dumped' -e '^\\restrict' -e '^\\unrestrict' >"$2"
+}
+
+drop_new_roles() {
+	q postgres -At -c "SELECT rolname FROM pg_roles" | sort | comm -13 "$WORK/roles.before" - |
+		while IFS= read -r r; do q postgres -c "DROP ROLE \"$r\"" >/dev/null 2>&1; done
+}
+
+# fetch NAME REPO COMMIT PATH: the folder into $SETS/pub_NAME
+fetch() {
+	local name=$1 repo=$2 commit=$3 path=$4 git_dir="$MIRRORS/${2/\//+}/repo"
+	if [ ! -d "$git_dir" ]; then
+		git_dir=$WORK/clone-$name
+		git clone -q --bare --filter=blob:none "https://github.com/$repo" "$git_dir" || return 1
+	fi
+	mkdir -p "$WORK/x-$name"
+	git --git-dir="$git_dir" archive "$commit" "$path" | tar -x -C "$WORK/x-$name" || return 1
+	rm -rf "$SETS/pub_$name" "$SETS/tool_$name"
+	cp -R "$WORK/x-$name/$path" "$SETS/pub_$name"
+	cp -R "$WORK/x-$name/$path" "$SETS/tool_$name"
+	# prepare=callbacks-as-repeatable: schema_migrate's copy has Flyway's
+	# afterMigrate* callbacks renamed R__*, the documented way out
+	if [ "$prepare" = callbacks-as-repeatable ]; then
+		for f in "$SETS/pub_$name"/after*__*.sql; do
+			[ -e "$f" ] && mv "$f" "$SETS/pub_$name/R__${f##*/after*__}"
+		done
+	fi
+	[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SETS"
+	chmod -R go+rX "$SETS"
+}
+
+# ---- the tools' own order, for the psql runs (see t_formats.sh) ----
+up_block() {
+	awk -v start="$2" -v stop="$3" '
+		tolower($0) ~ start { on = 1; next }
+		tolower($0) ~ stop { on = 0 }
+		on { print }' "$1"
+}
+order_golang() { ls "$1" | grep '\.up\.sql$' | sort -t_ -k1,1n | sed "s|^|$1/|"; }
+order_goose() { ls "$1" | grep -E '^[0-9]+_.*\.sql$' | sort -t_ -k1,1n | sed "s|^|$1/|"; }
+# Flyway: versioned, then repeatable, then the afterMigrate callbacks (by name)
+order_flyway() {
+	ls "$1" | grep '^V.*__.*\.sql$' |
+		awk '{ v = substr($0, 2, index($0, "__") - 2); gsub("_", ".", v); print v "\t" $0 }' |
+		sort -V -k1,1 | cut -f2 | sed "s|^|$1/|"
+	ls "$1" | grep '^R__.*\.sql$' | LC_ALL=C sort | sed "s|^|$1/|"
+	ls "$1" | grep -E '^after(Versioned|MigrateApplied|Migrate)(__.*)?\.sql$' | LC_ALL=C sort | sed "s|^|$1/|"
+}
+order_diesel() {
+	for d in "$1"/*/; do
+		d=${d%/}
+		[ -f "$d/up.sql" ] || continue
+		v=$(basename "$d"); v=${v%%_*}; v=${v//-/}
+		printf '%s\t%s\n' "$v" "$d/up.sql"
+	done | LC_ALL=C sort -k1,1 | cut -f2
+}
+
+# tool_run DB FORMAT DIR: prints "ok" or the first error line
+tool_run() {
+	local db=$1 tool=$2 dir=$3 f one=-1 out=$WORK/tool.out
+	case $tool in
+	dbmate)
+		if [ -x "$DBMATE" ]; then
+			DATABASE_URL="postgres://${PGUSER:-postgres}@localhost/$db?socket=$PGHOST&port=$PGPORT&sslmode=disable" \
+				"$DBMATE" --no-dump-schema -d "$dir" up >"$out" 2>&1 &&
+				{ echo "ok (dbmate $("$DBMATE" --version | awk '{print $3}'))"; return; }
+			echo "dbmate: $(grep -m1 -i error "$out")"; return
+		fi ;;
+	sqitch)
+		if command -v sqitch >/dev/null; then
+			(cd "$dir" && sqitch deploy --client "$BIN/psql" "db:pg:$db") >"$out" 2>&1 &&
+				{ echo "ok (sqitch $(sqitch --version | awk '{print $3}'))"; return; }
+			echo "sqitch: $(grep -m1 -iv '^ *+\|^Deploying\|^Adding' "$out")"; return
+		fi ;;
+	esac
+	while IFS= read -r f; do
+		if [ -n "$upto" ]; then
+			v=$(basename "$f"); v=${v%%_*}
+			[ "$v" -gt "$upto" ] 2>/dev/null && continue
+		fi
+		case $tool in
+		goose) up_block "$f" '^-- *\+goose +up' '^-- *\+goose +down' >"$WORK/up.sql"; one=-1 ;;
+		golang) cp "$f" "$WORK/up.sql"; one= ;;
+		*) cp "$f" "$WORK/up.sql"; one=-1 ;;
+		esac
+		grep -qi concurrently "$WORK/up.sql" && one=
+		grep -qi "+goose no transaction" "$f" && one=
+		if ! q "$db" ${one:+-1} -f "$WORK/up.sql" >"$out" 2>&1; then
+			echo "psql: $(basename "$(dirname "$f")")/$(basename "$f"): $(grep -m1 ERROR "$out")"
+			return
+		fi
+	done < <("order_$tool" "$dir")
+	echo "ok (psql in $tool's order)"
+}
+
+printf 'name\tformat\tread\tschema_migrate\ttool\tsame schema\n'
+while IFS=$'\t' read -r name format repo commit path license _ prepare; do
+	prepare=${prepare:-}
+	case $name in '#'* | '') continue ;; esac
+	if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
+	if ! fetch "$name" "$repo" "$commit" "$path"; then
+		printf '%s\t%s\t-\tcould not fetch %s@%s\t-\t-\n' "$name" "$format" "$repo" "$commit"
+		continue
+	fi
+	set=pub_$name
+	q postgres -At -c "SELECT rolname FROM pg_roles" | sort >"$WORK/roles.before"
+	fresh_db pub_a && fresh_db pub_b || { echo "$name: no database"; continue; }
+	# prepare=diesel-table: the table diesel itself creates first, which some
+	# folders' migrations use (Lemmy puts a trigger on it)
+	if [ "$prepare" = diesel-table ]; then
+		for db in pub_a pub_b; do
+			q $db -c "CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP)" >/dev/null
+		done
+	fi
+	setpath="SET schema_migrate.path = '$SETS'; SET schema_migrate.timing = off; SET client_min_messages = warning;"
+	n=$(q pub_a -At -c "$setpath" -c "SELECT count(*) FROM sm.sm_history('$set')" 2>"$WORK/a.err") ||
+		n="error: $(grep -m1 ERROR "$WORK/a.err")"
+	# prepare=upto=REV: both sides stop at version REV (e.g. before a Go migration)
+	target=head upto=
+	case $prepare in upto=*) upto=${prepare#upto=}; target=$upto ;; esac
+	if q pub_a -c "$setpath" -c "CALL sm.sm_migrate('$target', '$set')" >"$WORK/a.out" 2>&1; then
+		a="ok ($(q pub_a -At -c "$setpath" -c "SELECT count(*) FROM sm.sm_history('$set') WHERE applied") applied)"
+	else
+		a="$(grep -m1 ERROR "$WORK/a.out") [$(grep -m1 CONTEXT "$WORK/a.out" | sed 's/.*file //')] after $(q pub_a -At -c "$setpath" -c "SELECT count(*) FROM sm.sm_history('$set') WHERE applied" 2>/dev/null) applied"
+	fi
+	# roles are the cluster's: what A created goes before B runs (and after)
+	dump pub_a "$WORK/a.sql"
+	q postgres -c "DROP DATABASE pub_a" >/dev/null
+	drop_new_roles
+	b=$(tool_run pub_b "$format" "$SETS/tool_$name")
+	dump pub_b "$WORK/b.sql"
+	q postgres -c "DROP DATABASE pub_b" >/dev/null
+	drop_new_roles
+	if diff -q "$WORK/a.sql" "$WORK/b.sql" >/dev/null; then
+		same=yes
+	else
+		same="no ($(diff "$WORK/a.sql" "$WORK/b.sql" | grep -c '^[<>]') lines differ)"
+		differences=$((differences + 1))
+		[ -n "${SM_PUBLIC_DIFFS:-}" ] && diff "$WORK/a.sql" "$WORK/b.sql" | head -40 >&2
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$format" "$n" "$a" "$b" "$same"
+done <"$ROOT/test/public/folders.tsv"
+[ "${SM_PUBLIC_STRICT:-0}" = 1 ] && [ $differences -gt 0 ] && exit 1
+exit 0

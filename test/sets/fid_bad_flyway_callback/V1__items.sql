@@ -1,0 +1,1 @@
+CREATE TABLE fc_items (id int);

@@ -1,0 +1,1 @@
+CREATE OR REPLACE VIEW fc_view AS SELECT * FROM fc_items;

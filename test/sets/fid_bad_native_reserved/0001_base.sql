@@ -1,0 +1,2 @@
+-- revision: base
+CREATE TABLE nr (id int);

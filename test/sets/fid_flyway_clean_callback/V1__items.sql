@@ -1,0 +1,1 @@
+CREATE TABLE fcc_items (id int);

@@ -1,0 +1,3 @@
+package migrations
+
+// a Go test file: goose skips it, and so does schema_migrate

@@ -1,0 +1,3 @@
+package migrations
+
+// no version prefix: not a migration (goose skips it too)

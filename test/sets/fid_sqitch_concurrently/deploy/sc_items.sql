@@ -1,0 +1,1 @@
+BEGIN; CREATE TABLE sc_items (id int PRIMARY KEY, code text); COMMIT;

@@ -1,0 +1,1 @@
+BEGIN; DROP TABLE sc_items; COMMIT;

@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY sc_items_code;

@@ -1,0 +1,1 @@
+BEGIN; CREATE TABLE sr_base (id int PRIMARY KEY); COMMIT;

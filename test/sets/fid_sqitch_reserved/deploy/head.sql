@@ -1,0 +1,1 @@
+BEGIN; CREATE TABLE sr_head (id int PRIMARY KEY REFERENCES sr_base); COMMIT;

@@ -1,0 +1,1 @@
+BEGIN; DROP TABLE sr_users; COMMIT;

@@ -1,0 +1,1 @@
+CREATE TABLE ss.items (id int);

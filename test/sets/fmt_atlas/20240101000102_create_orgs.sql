@@ -1,0 +1,5 @@
+-- atlas:nolint destructive
+CREATE TABLE app.orgs (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    title text NOT NULL
+);

@@ -1,0 +1,10 @@
+-- atlas:delimiter -- end
+
+CREATE FUNCTION app.touch() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.updated_at := now();
+    RETURN NEW;
+END;
+$$;
+-- end

@@ -1,0 +1,1 @@
+CREATE SEQUENCE app.invoice_no START 1000;

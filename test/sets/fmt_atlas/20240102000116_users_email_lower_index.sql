@@ -1,0 +1,3 @@
+-- atlas:txmode none
+
+CREATE INDEX CONCURRENTLY users_email_lower_idx ON app.users (lower(email));

@@ -1,0 +1,4 @@
+-- Up Migration
+CREATE TABLE t (id int);
+-- Down Migration
+DROP TABLE t;

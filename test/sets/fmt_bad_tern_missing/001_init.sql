@@ -1,0 +1,3 @@
+CREATE TABLE t (id int);
+---- create above / drop below ----
+DROP TABLE t;

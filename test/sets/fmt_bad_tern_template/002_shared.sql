@@ -1,0 +1,2 @@
+{{ template "shared/audit.sql" . }}
+---- create above / drop below ----

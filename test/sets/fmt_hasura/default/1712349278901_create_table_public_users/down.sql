@@ -1,0 +1,2 @@
+DROP TABLE "public"."users";
+DROP EXTENSION IF EXISTS pgcrypto;

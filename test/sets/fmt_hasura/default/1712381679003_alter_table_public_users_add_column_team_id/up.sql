@@ -1,0 +1,2 @@
+alter table "public"."users" add column "team_id" integer
+ null;

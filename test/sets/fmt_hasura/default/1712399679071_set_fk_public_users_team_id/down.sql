@@ -1,0 +1,1 @@
+alter table "public"."users" drop constraint "users_team_id_fkey";

@@ -1,0 +1,1 @@
+CREATE TABLE "public"."todos" ("id" bigserial NOT NULL, "title" text NOT NULL, "is_done" boolean NOT NULL DEFAULT false, "user_id" uuid NOT NULL, PRIMARY KEY ("id") , FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON UPDATE cascade ON DELETE cascade);

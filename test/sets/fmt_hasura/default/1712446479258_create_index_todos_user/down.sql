@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS "public"."todos_user_id_idx";

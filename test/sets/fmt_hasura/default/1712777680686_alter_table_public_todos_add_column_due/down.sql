@@ -1,0 +1,1 @@
+alter table "public"."todos" drop column "due";

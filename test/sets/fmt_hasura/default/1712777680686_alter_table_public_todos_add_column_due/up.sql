@@ -1,0 +1,2 @@
+alter table "public"."todos" add column "due" date
+ null;

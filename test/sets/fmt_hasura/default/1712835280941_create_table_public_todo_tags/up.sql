@@ -1,0 +1,1 @@
+CREATE TABLE "public"."todo_tags" ("todo_id" bigint NOT NULL, "tag" text NOT NULL, PRIMARY KEY ("todo_id","tag") , FOREIGN KEY ("todo_id") REFERENCES "public"."todos"("id") ON UPDATE restrict ON DELETE cascade);

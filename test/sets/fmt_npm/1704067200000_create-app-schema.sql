@@ -1,0 +1,7 @@
+-- Up Migration
+
+CREATE SCHEMA app;
+
+-- Down Migration
+
+DROP SCHEMA app;

@@ -1,0 +1,11 @@
+-- Up Migration
+
+CREATE TABLE app.users (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email text NOT NULL UNIQUE,
+    name text NOT NULL
+);
+
+-- Down Migration
+
+DROP TABLE app.users;

@@ -1,0 +1,13 @@
+-- Up Migration
+
+CREATE FUNCTION app.touch() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.updated_at := now();
+    RETURN NEW;
+END;
+$$;
+
+-- Down Migration
+
+DROP FUNCTION app.touch();

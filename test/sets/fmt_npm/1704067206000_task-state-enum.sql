@@ -1,0 +1,7 @@
+-- Up Migration
+
+CREATE TYPE app.task_state AS ENUM ('open', 'done');
+
+-- Down Migration
+
+DROP TYPE app.task_state;

@@ -1,0 +1,8 @@
+-- Up Migration
+
+CREATE VIEW app.open_tasks AS
+    SELECT id, project_id, title FROM app.tasks WHERE state = 'open';
+
+-- Down Migration
+
+DROP VIEW app.open_tasks;

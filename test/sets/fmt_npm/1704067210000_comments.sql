@@ -1,0 +1,9 @@
+-- Up Migration
+
+COMMENT ON TABLE app.tasks IS 'Work items; see open_tasks for the open ones';
+COMMENT ON COLUMN app.users.email IS 'login; unique';
+
+-- Down Migration
+
+COMMENT ON COLUMN app.users.email IS NULL;
+COMMENT ON TABLE app.tasks IS NULL;

@@ -1,0 +1,8 @@
+-- Up Migration
+
+CREATE FUNCTION app.task_count(p bigint) RETURNS bigint
+LANGUAGE sql STABLE AS $$ SELECT count(*) FROM app.tasks WHERE project_id = p $$;
+
+-- Down Migration
+
+DROP FUNCTION app.task_count(bigint);

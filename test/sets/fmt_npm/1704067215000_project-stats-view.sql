@@ -1,0 +1,9 @@
+-- Up Migration
+
+CREATE MATERIALIZED VIEW app.project_stats AS
+    SELECT project_id, count(*) AS n FROM app.tasks GROUP BY project_id
+WITH NO DATA;
+
+-- Down Migration
+
+DROP MATERIALIZED VIEW app.project_stats;

@@ -1,0 +1,1 @@
+ALTER TABLE app.users DROP COLUMN org_id;

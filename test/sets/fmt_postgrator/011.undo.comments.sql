@@ -1,0 +1,2 @@
+COMMENT ON COLUMN app.users.email IS NULL;
+COMMENT ON TABLE app.tasks IS NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE app.users RENAME COLUMN full_name TO name;

@@ -1,0 +1,2 @@
+-- Create app schema
+CREATE SCHEMA app;

@@ -1,0 +1,5 @@
+-- Create orgs
+CREATE TABLE app.orgs (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    title text NOT NULL
+);

@@ -1,0 +1,2 @@
+-- Users belong to orgs
+ALTER TABLE app.users ADD COLUMN org_id bigint REFERENCES app.orgs (id);

@@ -1,0 +1,8 @@
+-- Touch function
+CREATE FUNCTION app.touch() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.updated_at := now();
+    RETURN NEW;
+END;
+$$;

@@ -1,0 +1,2 @@
+-- Task state enum
+CREATE TYPE app.task_state AS ENUM ('open', 'done');

@@ -1,0 +1,3 @@
+-- Open tasks view
+CREATE VIEW app.open_tasks AS
+    SELECT id, project_id, title FROM app.tasks WHERE state = 'open';

@@ -1,0 +1,2 @@
+-- Invoice numbers
+CREATE SEQUENCE app.invoice_no START 1000;

@@ -1,0 +1,2 @@
+-- Rename user name
+ALTER TABLE app.users RENAME COLUMN name TO full_name;

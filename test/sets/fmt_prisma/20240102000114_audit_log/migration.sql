@@ -1,0 +1,5 @@
+-- Audit log
+CREATE TABLE public.audit_log (
+    at timestamptz NOT NULL DEFAULT now(),
+    what text NOT NULL
+);

@@ -1,0 +1,1 @@
+DROP INDEX app.tasks_project_idx;

@@ -1,0 +1,1 @@
+DROP MATERIALIZED VIEW app.project_stats;

@@ -1,0 +1,2 @@
+-- no-transaction
+DROP INDEX CONCURRENTLY app.users_email_lower_idx;

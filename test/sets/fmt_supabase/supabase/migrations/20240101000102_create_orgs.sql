@@ -1,0 +1,4 @@
+CREATE TABLE app.orgs (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    title text NOT NULL
+);

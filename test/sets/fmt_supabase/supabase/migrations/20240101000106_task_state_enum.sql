@@ -1,0 +1,1 @@
+CREATE TYPE app.task_state AS ENUM ('open', 'done');

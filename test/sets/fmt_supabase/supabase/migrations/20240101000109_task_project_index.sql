@@ -1,0 +1,1 @@
+CREATE INDEX tasks_project_idx ON app.tasks (project_id);

@@ -1,0 +1,1 @@
+INSERT INTO app.orgs (title) VALUES ('Acme');

@@ -1,0 +1,8 @@
+-- comments
+COMMENT ON TABLE app.tasks IS 'Work items; see open_tasks for the open ones';
+COMMENT ON COLUMN app.users.email IS 'login; unique';
+
+---- create above / drop below ----
+
+COMMENT ON COLUMN app.users.email IS NULL;
+COMMENT ON TABLE app.tasks IS NULL;

@@ -1,0 +1,7 @@
+-- task_count_function
+CREATE FUNCTION app.task_count(p bigint) RETURNS bigint
+LANGUAGE sql STABLE AS $$ SELECT count(*) FROM app.tasks WHERE project_id = p $$;
+
+---- create above / drop below ----
+
+DROP FUNCTION app.task_count(bigint);

@@ -1,0 +1,4 @@
+-- +up
+CREATE TABLE gated (id int, n int);
+-- +down
+DROP TABLE gated;

@@ -1,0 +1,2 @@
+-- +up
+CREATE TABLE approved (id int, n int);

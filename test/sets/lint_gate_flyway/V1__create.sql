@@ -1,0 +1,1 @@
+CREATE TABLE fly (id int, n int);

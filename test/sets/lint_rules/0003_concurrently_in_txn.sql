@@ -1,0 +1,2 @@
+-- +up
+CREATE INDEX CONCURRENTLY big_note ON big (note);

@@ -1,0 +1,5 @@
+-- +up
+ALTER TABLE big ALTER COLUMN email TYPE varchar(20);
+ALTER TABLE big ALTER COLUMN code TYPE text;
+ALTER TABLE big ALTER COLUMN n TYPE bigint;
+ALTER TABLE fresh ALTER COLUMN n TYPE bigint;

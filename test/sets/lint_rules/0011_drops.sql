@@ -1,0 +1,6 @@
+-- +up
+ALTER TABLE big DROP COLUMN old;
+DROP TABLE doomed;
+DROP SCHEMA old_stuff CASCADE;
+DROP TABLE fresh2;
+DROP TABLE IF EXISTS nothing_here;

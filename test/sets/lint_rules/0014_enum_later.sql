@@ -1,0 +1,2 @@
+-- +up
+UPDATE big SET feeling = 'sad' WHERE false;

@@ -1,0 +1,2 @@
+-- +up
+REINDEX TABLE big;

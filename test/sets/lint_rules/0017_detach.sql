@@ -1,0 +1,2 @@
+-- +up
+ALTER TABLE events DETACH PARTITION events_2024;

@@ -1,0 +1,3 @@
+-- transactional: false
+-- +up
+VACUUM FULL big;

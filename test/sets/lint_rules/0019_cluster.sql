@@ -1,0 +1,3 @@
+-- allow: rewrite, rewrites
+-- +up
+CLUSTER big USING big_pkey;
