@@ -124,7 +124,7 @@ fi
 
 # ---------- baseline: what loading B costs by itself ----------
 for _ in $(seq "$RUNS"); do
-	q postgres -c "DROP DATABASE IF EXISTS b_load" >/dev/null
+	q postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS b_load" >/dev/null
 	t0=$(ms)
 	q postgres -c "CREATE DATABASE b_load TEMPLATE template0 STRATEGY file_copy" >/dev/null
 	q b_load -1 -f "$W/b.sql" >/dev/null

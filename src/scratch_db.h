@@ -19,8 +19,10 @@
  *
  * called outside any transaction, as the caller's role, with the caller's
  * schema_migrate.* settings, search_path and timeouts.  It runs whatever it
- * needs with the helpers below (each statement top-level, in a transaction
- * of its own, as psql would send it) and appends its result to out.
+ * needs with the helpers below (or starts transactions of its own) and
+ * appends its result to out.  Example (sm_trace): replay the set to this
+ * database's current revisions with scratch_replay_set(), then run and
+ * observe the pending statements with scratch_exec().
  *
  * Every scratch database is recorded in $PGDATA/schema_migrate/scratch/
  * before it is created and holds a cluster-wide advisory lock for as long
@@ -77,9 +79,10 @@ extern SmSchemaModel *scratch_model_of_set(const char *set_name,
 /* ---------- helpers for jobs (inside the scratch worker only) ---------- */
 
 /*
- * Run sql statement by statement, each top-level in its own transaction;
- * errors carry "file NAME, line N" in their context (line counted from
- * first_line at the start of sql).
+ * Run sql statement by statement in one transaction (statements that cannot
+ * run in one, such as CREATE INDEX CONCURRENTLY, top-level on their own; a
+ * commit after ALTER TYPE ... ADD VALUE); errors carry "schema file NAME,
+ * line N" in their context (line counted from first_line at sql's start).
  */
 extern void scratch_exec_script(const char *file, const char *sql,
 								int first_line);
