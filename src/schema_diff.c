@@ -1125,6 +1125,64 @@ tnode_folded(const Diff *d, int j)
 	return tnode(d, j);
 }
 
+static bool
+is_relation_kind(const SmObject *o)
+{
+	return kind_is(o, "table") || kind_is(o, "view") ||
+		kind_is(o, "materialized view") || kind_is(o, "column") ||
+		kind_is(o, "sequence") || kind_is(o, "type") || kind_is(o, "domain");
+}
+
+static void
+order_checked_bodies(Diff *d)
+{
+	const SmSchemaModel *T = d->T;
+	bool	   *seen = NULL;
+	int		   *stack = NULL;
+
+	for (int j = 0; j < T->n; j++)
+	{
+		int			f = tnode(d, j);
+		int			sp = 0;
+
+		if (f < 0 || T->objects[j].special == NULL ||
+			strcmp(T->objects[j].special, "checked body") != 0)
+			continue;
+		if (seen == NULL)
+		{
+			seen = sm_alloc(d->env, (size_t) (d->nn + 1) * sizeof(bool));
+			stack = sm_alloc(d->env, (size_t) (d->nn + 1) * sizeof(int));
+		}
+		/* what needs the function (reachable from it) must stay after it */
+		memset(seen, 0, (size_t) (d->nn + 1) * sizeof(bool));
+		seen[f] = true;
+		stack[sp++] = f;
+		while (sp > 0)
+		{
+			int			x = stack[--sp];
+
+			for (int e = 0; e < d->nodes[x].nsucc; e++)
+			{
+				int			y = d->nodes[x].succ[e];
+
+				if (!seen[y])
+				{
+					seen[y] = true;
+					stack[sp++] = y;
+				}
+			}
+		}
+		for (int k = 0; k < T->n; k++)
+		{
+			int			c = d->cnode[k];
+
+			if (c >= 0 && !seen[c] && !d->folded[k] &&
+				is_relation_kind(&T->objects[k]))
+				add_edge(d, c, f);
+		}
+	}
+}
+
 SmDiff *
 diff_models(const SmEnv *env, const SmSchemaModel *from,
 			const SmSchemaModel *to)
@@ -1331,6 +1389,14 @@ diff_models(const SmEnv *env, const SmSchemaModel *from,
 			add_edge(d, rnode[r], d->cnode[j]);
 		}
 	}
+
+	/*
+	 * A LANGUAGE sql function with a string body is checked when created
+	 * (check_function_bodies), yet pg_depend knows nothing of the tables it
+	 * reads: create it after every new relation that does not itself need
+	 * the function.
+	 */
+	order_checked_bodies(d);
 
 	/* 5. topological order, ready nodes by priority */
 	kids = build_kids(d);
