@@ -284,7 +284,15 @@ find_renames(const SmEnv *env, const SmSchemaModel *from,
 	return n;
 }
 
-/* replace every occurrence of a string */
+static bool
+ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') || c == '_' || c == '$' || c == '"' ||
+		(unsigned char) c >= 0x80;
+}
+
+/* replace every whole-name occurrence of a name */
 static const char *
 replace_all(const SmEnv *env, const char *s, const char *from, const char *to)
 {
@@ -293,14 +301,28 @@ replace_all(const SmEnv *env, const char *s, const char *from, const char *to)
 	const char *p = s;
 	const char *hit;
 
+	bool		changed = false;
+
 	if (fl == 0 || strstr(s, from) == NULL)
 		return s;
 	while ((hit = strstr(p, from)) != NULL)
 	{
-		sb_add(&b, sm_strndup(env, p, (size_t) (hit - p)));
-		sb_add(&b, to);
-		p = hit + fl;
+		/* whole names only: "public.t" is not a part of "public.tags" */
+		bool		whole = !ident_char(hit[fl]) &&
+			(hit == s || (!ident_char(hit[-1]) && hit[-1] != '.'));
+
+		sb_add(&b, sm_strndup(env, p, (size_t) (hit - p) + (whole ? 0 : 1)));
+		if (whole)
+		{
+			sb_add(&b, to);
+			p = hit + fl;
+			changed = true;
+		}
+		else
+			p = hit + 1;
 	}
+	if (!changed)
+		return s;
 	sb_add(&b, p);
 	return sb_done(&b);
 }
