@@ -212,7 +212,8 @@ in_num(InBuf *b, const char *what)
 		n = n * 10 + (size_t) (*b->p - '0');
 		b->p++;
 	}
-	if (digits == 0)
+	/* one spelling per number: no leading zeros */
+	if (digits == 0 || (digits > 1 && b->p[-digits] == '0'))
 		in_fail(b, what);
 	return n;
 }
