@@ -94,11 +94,53 @@ out_list(OutBuf *b, const SmStrList *l)
 		out_str(b, l->v[i]);
 }
 
+/* an upper bound of a string's or list's serialized size */
+static size_t
+str_size(const char *s)
+{
+	return s ? strlen(s) + 12 : 1;
+}
+
+static size_t
+list_size(const SmStrList *l)
+{
+	size_t		n = 13;
+
+	for (int i = 0; i < l->n; i++)
+		n += str_size(l->v[i]);
+	return n;
+}
+
+/* one allocation of the right size instead of a doubling buffer */
+static size_t
+model_size(const SmSchemaModel *m)
+{
+	size_t		n = 64;
+
+	for (int i = 0; i < m->n; i++)
+	{
+		const SmObject *o = &m->objects[i];
+
+		n += str_size(o->key) + str_size(o->kind) + str_size(o->name) +
+			str_size(o->parent) + str_size(o->def) + str_size(o->rebuild) +
+			list_size(&o->create) + list_size(&o->drop) + list_size(&o->alter) +
+			str_size(o->head) + str_size(o->tail) + str_size(o->inline_def) +
+			list_size(&o->deps) + str_size(o->renamed_from) +
+			str_size(o->rename) + str_size(o->unrename) + 13 +
+			str_size(o->special) + list_size(&o->labels) +
+			list_size(&o->extra) + 1;
+	}
+	return n;
+}
+
 char *
 model_serialize(const SmEnv *env, const SmSchemaModel *m, size_t *len)
 {
 	OutBuf		b = {env, NULL, 0, 0};
 	char		hdr[64];
+
+	b.cap = model_size(m);
+	b.data = sm_alloc(env, b.cap);
 
 	snprintf(hdr, sizeof(hdr), "SMMODEL %d\n%d\n", SM_MODEL_FORMAT_VERSION, m->n);
 	out_bytes(&b, hdr, strlen(hdr));
@@ -170,7 +212,8 @@ in_num(InBuf *b, const char *what)
 		n = n * 10 + (size_t) (*b->p - '0');
 		b->p++;
 	}
-	if (digits == 0)
+	/* one spelling per number: no leading zeros */
+	if (digits == 0 || (digits > 1 && b->p[-digits] == '0'))
 		in_fail(b, what);
 	return n;
 }

@@ -284,7 +284,15 @@ find_renames(const SmEnv *env, const SmSchemaModel *from,
 	return n;
 }
 
-/* replace every occurrence of a string */
+static bool
+ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') || c == '_' || c == '$' || c == '"' ||
+		(unsigned char) c >= 0x80;
+}
+
+/* replace every whole-name occurrence of a name */
 static const char *
 replace_all(const SmEnv *env, const char *s, const char *from, const char *to)
 {
@@ -293,14 +301,28 @@ replace_all(const SmEnv *env, const char *s, const char *from, const char *to)
 	const char *p = s;
 	const char *hit;
 
+	bool		changed = false;
+
 	if (fl == 0 || strstr(s, from) == NULL)
 		return s;
 	while ((hit = strstr(p, from)) != NULL)
 	{
-		sb_add(&b, sm_strndup(env, p, (size_t) (hit - p)));
-		sb_add(&b, to);
-		p = hit + fl;
+		/* whole names only: "public.t" is not a part of "public.tags" */
+		bool		whole = !ident_char(hit[fl]) &&
+			(hit == s || (!ident_char(hit[-1]) && hit[-1] != '.'));
+
+		sb_add(&b, sm_strndup(env, p, (size_t) (hit - p) + (whole ? 0 : 1)));
+		if (whole)
+		{
+			sb_add(&b, to);
+			p = hit + fl;
+			changed = true;
+		}
+		else
+			p = hit + 1;
 	}
+	if (!changed)
+		return s;
 	sb_add(&b, p);
 	return sb_done(&b);
 }
@@ -1125,6 +1147,64 @@ tnode_folded(const Diff *d, int j)
 	return tnode(d, j);
 }
 
+static bool
+is_relation_kind(const SmObject *o)
+{
+	return kind_is(o, "table") || kind_is(o, "view") ||
+		kind_is(o, "materialized view") || kind_is(o, "column") ||
+		kind_is(o, "sequence") || kind_is(o, "type") || kind_is(o, "domain");
+}
+
+static void
+order_checked_bodies(Diff *d)
+{
+	const SmSchemaModel *T = d->T;
+	bool	   *seen = NULL;
+	int		   *stack = NULL;
+
+	for (int j = 0; j < T->n; j++)
+	{
+		int			f = tnode(d, j);
+		int			sp = 0;
+
+		if (f < 0 || T->objects[j].special == NULL ||
+			strcmp(T->objects[j].special, "checked body") != 0)
+			continue;
+		if (seen == NULL)
+		{
+			seen = sm_alloc(d->env, (size_t) (d->nn + 1) * sizeof(bool));
+			stack = sm_alloc(d->env, (size_t) (d->nn + 1) * sizeof(int));
+		}
+		/* what needs the function (reachable from it) must stay after it */
+		memset(seen, 0, (size_t) (d->nn + 1) * sizeof(bool));
+		seen[f] = true;
+		stack[sp++] = f;
+		while (sp > 0)
+		{
+			int			x = stack[--sp];
+
+			for (int e = 0; e < d->nodes[x].nsucc; e++)
+			{
+				int			y = d->nodes[x].succ[e];
+
+				if (!seen[y])
+				{
+					seen[y] = true;
+					stack[sp++] = y;
+				}
+			}
+		}
+		for (int k = 0; k < T->n; k++)
+		{
+			int			c = d->cnode[k];
+
+			if (c >= 0 && !seen[c] && !d->folded[k] &&
+				is_relation_kind(&T->objects[k]))
+				add_edge(d, c, f);
+		}
+	}
+}
+
 SmDiff *
 diff_models(const SmEnv *env, const SmSchemaModel *from,
 			const SmSchemaModel *to)
@@ -1331,6 +1411,14 @@ diff_models(const SmEnv *env, const SmSchemaModel *from,
 			add_edge(d, rnode[r], d->cnode[j]);
 		}
 	}
+
+	/*
+	 * A LANGUAGE sql function with a string body is checked when created
+	 * (check_function_bodies), yet pg_depend knows nothing of the tables it
+	 * reads: create it after every new relation that does not itself need
+	 * the function.
+	 */
+	order_checked_bodies(d);
 
 	/* 5. topological order, ready nodes by priority */
 	kids = build_kids(d);

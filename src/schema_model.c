@@ -362,7 +362,10 @@ static const char *const object_queries[] = {
 	"SELECT f.kind || ' ' || io.identity, f.kind, io.identity, NULL, pg_get_functiondef(p.oid),"
 	" f.kind || ' ' || pg_get_function_arguments(p.oid) || ' ' || coalesce(pg_get_function_result(p.oid), ''),"
 	" ARRAY[pg_get_functiondef(p.oid)], ARRAY[format('DROP %s %s', upper(f.kind), io.identity)], ARRAY[pg_get_functiondef(p.oid)],"
-	" NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL,"
+	" NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0,"
+	/* a body the server checks on CREATE: needs the tables it reads first */
+	" CASE WHEN p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql') AND p.prosqlbody IS NULL"
+	"   THEN 'checked body' END, NULL, NULL,"
 	" 'pg_proc'::regclass, p.oid, 0"
 	" FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
 	" CROSS JOIN LATERAL pg_identify_object('pg_proc'::regclass, p.oid, 0) io"

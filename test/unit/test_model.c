@@ -436,6 +436,37 @@ t_rename_with_hint(void)
 	d = diff_models(env, b, a);
 	CHECK_STR(steps(d), "ALTER TABLE public.client RENAME TO customer;");
 
+	/* a view over public.customers (a longer name) is not touched by the rename */
+	{
+		SmSchemaModel *a2 = M(),
+				   *b2 = M();
+		SmObject   *t2;
+
+		table(a2, "public.customer");
+		view(a2, "public.v", "SELECT 1 FROM public.customers, public.customer", NULL);
+		done(a2);
+		t2 = table(b2, "public.client");
+		t2->renamed_from = "public.customer";
+		t2->rename = "ALTER TABLE public.customer RENAME TO client";
+		t2->def = "CREATE TABLE public.client ()";
+		view(b2, "public.v", "SELECT 1 FROM public.customers, public.client", NULL);
+		done(b2);
+		d = diff_models(env, a2, b2);
+		CHECK_STR(steps(d), "ALTER TABLE public.customer RENAME TO client;");
+		/* and a view that really changed besides the rename is rebuilt */
+		b2 = M();
+		t2 = table(b2, "public.client");
+		t2->renamed_from = "public.customer";
+		t2->rename = "ALTER TABLE public.customer RENAME TO client";
+		t2->def = "CREATE TABLE public.client ()";
+		view(b2, "public.v", "SELECT 2 FROM public.customers, public.client", NULL);
+		done(b2);
+		d = diff_models(env, a2, b2);
+		CHECK(pos_of(d, "DROP VIEW public.v") >= 0);
+		CHECK(pos_of(d, "DROP VIEW public.v") < pos_of(d, "ALTER TABLE public.customer RENAME"));
+		CHECK(pos_of(d, "CREATE VIEW public.v") > pos_of(d, "ALTER TABLE public.customer RENAME"));
+	}
+
 	/* without the hint: a drop and a create, flagged */
 	t->renamed_from = NULL;
 	d = diff_models(env, a, b);

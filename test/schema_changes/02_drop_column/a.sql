@@ -1,1 +1,1 @@
-CREATE TABLE t (id int PRIMARY KEY, note text, n int);
+CREATE TABLE t (id int PRIMARY KEY, n int, note text);

@@ -1,1 +1,1 @@
-CREATE TABLE t (id serial PRIMARY KEY, v text);
+CREATE TABLE t (v text, id serial PRIMARY KEY);
