@@ -102,7 +102,20 @@ q "SELECT sm_repair('edit')" >/dev/null
 check "sm_repair accepts it" test "$(q "SELECT sm_check('edit')")" = "t"
 
 # --- SIGKILL in the middle of sm_upgrade: all or nothing ---
-wait_up() { for _ in $(seq 1 60); do "$PSQL_BIN" -X -q -d "$DB" -c "SELECT 1" >/dev/null 2>&1 && return 0; sleep 0.5; done; return 1; }
+# Up again after the crash restart: a connection made before the postmaster
+# has reaped the killed backend would be ended by the restart itself, so wait
+# until a session no longer sees the killed pid (its entry stays until the
+# shared memory is reinitialised).
+KILLED_PID=
+wait_up() {
+	local seen
+	for _ in $(seq 1 120); do
+		seen=$("$PSQL_BIN" -X -q -At -d "$DB" -c "SELECT count(*) FROM pg_stat_activity WHERE pid = ${KILLED_PID:-0}" 2>/dev/null)
+		[ "$seen" = 0 ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
 kill_backend_of() { # application_name
 	local pid
 	for _ in $(seq 1 50); do
@@ -111,6 +124,7 @@ kill_backend_of() { # application_name
 		sleep 0.1
 	done
 	sleep "$2"
+	KILLED_PID=$pid
 	kill -9 "$pid"
 }
 PGAPPNAME=victim1 "$PSQL_BIN" -X -q -d "$DB" -c "SELECT sm_upgrade('head', 'slow')" >/dev/null 2>&1 &
