@@ -171,6 +171,8 @@ check "...and the set is at head" test "$(q "SELECT * FROM sm_current('cic')")" 
 # a new backend answers "at head" from the summary in pg_stat_tmp, an open one
 # from its inotify-validated cache; both must see a file added meanwhile
 coproc LONG { "$PSQL_BIN" -X -q -At -d "$DB" 2>&1; }
+# bash unsets LONG_PID as soon as the coprocess exits: keep it
+long_pid=$LONG_PID
 echo "SELECT sm_upgrade('head', 'slow');" >&"${LONG[1]}"
 read -r -t 10 line <&"${LONG[0]}"
 check "an open session at head" test "$line" = "0005"
@@ -189,7 +191,7 @@ while read -r -t 10 line <&"${LONG[0]}"; do out="$out$line;"; case $line in *cha
 check "an open session at head notices an edit of an applied file" grep -q "has changed since it was applied" <<<"$out"
 check "...and so does a new backend" grep -q "has changed since it was applied" <<<"$(q "SELECT sm_check('slow')")"
 echo "\\q" >&"${LONG[1]}"
-wait "$LONG_PID" 2>/dev/null
+wait "$long_pid" 2>/dev/null
 q "SELECT sm_repair('slow')" >/dev/null
 
 # --- 32 sessions run CALL sm_migrate('head') at once ---
