@@ -78,7 +78,14 @@ fuzz:
 # Benchmarks against raw psql and peers (see bench/README.md).
 bench:
 	bash bench/run
-.PHONY: bench
+# sm_diff against @pgkit/migra on 1,000 tables; sm_lint's cost against applying;
+# sm_lint against squawk over the fixture folders
+bench-autogenerate:
+	bash bench/autogenerate.sh
+bench-lint:
+	bash bench/lint_cost.sh
+	bash bench/lint_vs_squawk.sh
+.PHONY: bench bench-autogenerate bench-lint
 
 # Hand-run checks (see "Reliability and security" in README.md): the pg_regress suite against a
 # sanitized build under Valgrind, and static analysis.

@@ -9,8 +9,8 @@
 #   bench/autogenerate.sh                 TABLES=1000, RUNS=5
 #   MIGRA=/path/to/migra bench/autogenerate.sh
 #
-# migra: npm install --prefix /work/npm/migra @pgkit/migra (the default
-# MIGRA is /work/npm/migra/node_modules/.bin/migra; skipped when missing).
+# migra: npm install --prefix ${SM_NPM:-$HOME/.cache/schema_migrate/npm}/migra @pgkit/migra (the default
+# MIGRA is ${SM_NPM:-$HOME/.cache/schema_migrate/npm}/migra/node_modules/.bin/migra; skipped when missing).
 # Starts its own throwaway cluster through test/lib/cluster.sh (port
 # SM_PGPORT, default 56520), removed on exit.  Prints a markdown table.
 set -uo pipefail
@@ -21,7 +21,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 
 TABLES=${TABLES:-1000}
 RUNS=${RUNS:-5}
-MIGRA=${MIGRA:-/work/npm/migra/node_modules/.bin/migra}
+MIGRA=${MIGRA:-${SM_NPM:-$HOME/.cache/schema_migrate/npm}/migra/node_modules/.bin/migra}
+# the peer is installed on first use (test/install_peers.sh --bench)
+[ -x "$MIGRA" ] || bash test/install_peers.sh --bench >/dev/null
 export SM_PGPORT=${SM_PGPORT:-56520}
 unset PGHOST PGPORT
 sm_cluster_start || exit 1

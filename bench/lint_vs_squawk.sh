@@ -8,8 +8,8 @@
 #
 #   bench/lint_vs_squawk.sh
 #   CRATESIO=/path/to/crates.io.git PERMIFY=/path/to/permify.git bench/lint_vs_squawk.sh
-#   SQUAWK=/path/to/squawk (default: /work/npm/squawk/node_modules/.bin/squawk;
-#                           npm install --prefix /work/npm/squawk squawk-cli)
+#   SQUAWK=/path/to/squawk (default: ${SM_NPM:-$HOME/.cache/schema_migrate/npm}/squawk/node_modules/.bin/squawk;
+#                           npm install --prefix ${SM_NPM:-$HOME/.cache/schema_migrate/npm}/squawk squawk-cli)
 #   OUT=/tmp/lvs            keep the table and details.tsv there
 set -uo pipefail
 
@@ -18,8 +18,9 @@ ROOT=$(pwd)
 # shellcheck source=test/lib/cluster.sh
 . test/lib/cluster.sh
 
-SQUAWK=${SQUAWK:-/work/npm/squawk/node_modules/.bin/squawk}
-[ -x "$SQUAWK" ] || { echo "squawk not found: npm install --prefix /work/npm/squawk squawk-cli"; exit 1; }
+SQUAWK=${SQUAWK:-${SM_NPM:-$HOME/.cache/schema_migrate/npm}/squawk/node_modules/.bin/squawk}
+[ -x "$SQUAWK" ] || bash test/install_peers.sh --bench >/dev/null
+[ -x "$SQUAWK" ] || { echo "squawk not found: npm install --prefix ${SM_NPM:-$HOME/.cache/schema_migrate/npm}/squawk squawk-cli"; exit 1; }
 if [ -z "${PGHOST:-}" ]; then
 	sm_cluster_start || { echo "could not start a cluster"; exit 1; }
 fi

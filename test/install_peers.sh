@@ -5,6 +5,8 @@
 # against) into one cache directory, once per machine.
 #
 #   bash test/install_peers.sh            install what is missing; prints the root
+#   bash test/install_peers.sh --bench    also the peers bench/ compares with
+#                                         (@pgkit/migra, squawk-cli)
 #
 # Root: $SM_NPM, default ${XDG_CACHE_HOME:-$HOME/.cache}/schema_migrate/npm.
 # Each tool gets its own prefix there (<root>/<tool>/node_modules/...), the
@@ -25,6 +27,13 @@ PEERS=(
 	"liquibase-npm node_modules/liquibase/package.json liquibase@4.28.1"
 	"dbmate node_modules/.bin/dbmate dbmate@2.36.0"
 )
+
+if [ "${1:-}" = --bench ]; then
+	PEERS+=(
+		"migra node_modules/.bin/migra @pgkit/migra@0.6.1"
+		"squawk node_modules/.bin/squawk squawk-cli@2.66.0"
+	)
+fi
 
 if ! command -v npm >/dev/null 2>&1; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

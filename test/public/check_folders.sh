@@ -26,7 +26,7 @@ ROOT=$(pwd)
 BIN=$("$(sm_pg_config)" --bindir)
 PSQL=("$BIN/psql" -X -q -v ON_ERROR_STOP=1)
 MIRRORS=${SM_PUBLIC_MIRRORS:-/work/.mirror}
-DBMATE=${DBMATE:-$(command -v dbmate || echo /work/npm/dbmate/node_modules/.bin/dbmate)}
+DBMATE=${DBMATE:-$(command -v dbmate || echo ${SM_NPM:-$HOME/.cache/schema_migrate/npm}/dbmate/node_modules/.bin/dbmate)}
 WORK=$(mktemp -d /tmp/sm-public.XXXXXX)
 chmod 0755 "$WORK"
 trap 'rm -rf -- "$WORK"' EXIT
