@@ -123,6 +123,15 @@ order_hasura() {
 	done | sort -k1,1n | cut -f2
 }
 
+# Supabase CLI: migrations/ by name, then seed.sql (the folder is supabase/
+# itself or the project holding it)
+order_supabase() {
+	local d=$1
+	[ -d "$d/migrations" ] || d=$d/supabase
+	ls "$d/migrations" | grep -E '^[0-9]+_.*\.sql$' | LC_ALL=C sort | sed "s|^|$d/migrations/|"
+	[ -f "$d/seed.sql" ] && echo "$d/seed.sql"
+}
+
 # tool_run DB FORMAT DIR: prints "ok" or the first error line
 tool_run() {
 	local db=$1 tool=$2 dir=$3 f one=-1 out=$WORK/tool.out
@@ -178,6 +187,13 @@ while IFS=$'\t' read -r name format repo commit path license _ prepare; do
 	if [ "$prepare" = diesel-table ]; then
 		for db in pub_a pub_b; do
 			q $db -c "CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP)" >/dev/null
+		done
+	fi
+	# prepare=supabase-prelude: the roles and schemas the Supabase platform
+	# gives (test/lib/supabase_prelude.sql), in both databases
+	if [ "$prepare" = supabase-prelude ]; then
+		for db in pub_a pub_b; do
+			q $db -f "$ROOT/test/lib/supabase_prelude.sql" >/dev/null
 		done
 	fi
 	setpath="SET schema_migrate.path = '$SETS'; SET schema_migrate.timing = off; SET client_min_messages = warning;"
