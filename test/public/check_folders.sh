@@ -43,7 +43,7 @@ dump() {
 	"$BIN/pg_dump" --schema-only --no-owner --no-privileges -d "$1" \
 		--exclude-schema=sqitch --exclude-table=public.schema_migrations \
 		--exclude-table=public.goose_db_version --exclude-table=public.__diesel_schema_migrations \
-		--exclude-table=public.flyway_schema_history |
+		--exclude-table=public.flyway_schema_history --exclude-schema=drizzle |
 		grep -v -e '^-- Dumped' -e '^\\restrict' -e '^\\unrestrict' >"$2"
 }
 
@@ -69,6 +69,15 @@ fetch() {
 	if [ "$prepare" = callbacks-as-repeatable ]; then
 		for f in "$SETS/pub_$name"/after*__*.sql; do
 			[ -e "$f" ] && mv "$f" "$SETS/pub_$name/R__${f##*/after*__}"
+		done
+	fi
+	# prepare=journal-only: schema_migrate's copy loses the .sql files
+	# meta/_journal.json does not list (drizzle-orm ignores them; the reader
+	# refuses them as forgotten files)
+	if [ "$prepare" = journal-only ]; then
+		for f in "$SETS/pub_$name"/*.sql; do
+			t=$(basename "$f" .sql)
+			jq -e --arg t "$t" 'any(.entries[]; .tag == $t)' "$SETS/pub_$name/meta/_journal.json" >/dev/null || rm -f "$f"
 		done
 	fi
 	[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SETS"
@@ -99,6 +108,28 @@ order_diesel() {
 		v=$(basename "$d"); v=${v%%_*}; v=${v//-/}
 		printf '%s\t%s\n' "$v" "$d/up.sql"
 	done | LC_ALL=C sort -k1,1 | cut -f2
+}
+
+# issue 16 part B (as in t_formats_more.sh): Drizzle by its journal,
+# graphile-migrate's committed/ by name, Hasura by version
+order_drizzle() { jq -r '.entries | sort_by(.idx) | .[].tag' "$1/meta/_journal.json" | sed "s|^|$1/|; s|$|.sql|"; }
+order_graphile() { ls "$1/committed" | grep -E '^[0-9]+(-[-_a-zA-Z0-9]*)?\.sql$' | sort | sed "s|^|$1/committed/|"; }
+order_hasura() {
+	local d=$1
+	[ -n "$(ls -d "$d"/[0-9]*_*/ 2>/dev/null)" ] || d=$(ls -d "$d"/*/ | head -n 1)
+	for m in "${d%/}"/[0-9]*_*/; do
+		m=${m%/}
+		[ -s "$m/up.sql" ] && printf '%s\t%s\n' "$(basename "$m" | cut -d_ -f1)" "$m/up.sql"
+	done | sort -k1,1n | cut -f2
+}
+
+# Supabase CLI: migrations/ by name, then seed.sql (the folder is supabase/
+# itself or the project holding it)
+order_supabase() {
+	local d=$1
+	[ -d "$d/migrations" ] || d=$d/supabase
+	ls "$d/migrations" | grep -E '^[0-9]+_.*\.sql$' | LC_ALL=C sort | sed "s|^|$d/migrations/|"
+	[ -f "$d/seed.sql" ] && echo "$d/seed.sql"
 }
 
 # tool_run DB FORMAT DIR: prints "ok" or the first error line
@@ -156,6 +187,13 @@ while IFS=$'\t' read -r name format repo commit path license _ prepare; do
 	if [ "$prepare" = diesel-table ]; then
 		for db in pub_a pub_b; do
 			q $db -c "CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP)" >/dev/null
+		done
+	fi
+	# prepare=supabase-prelude: the roles and schemas the Supabase platform
+	# gives (test/lib/supabase_prelude.sql), in both databases
+	if [ "$prepare" = supabase-prelude ]; then
+		for db in pub_a pub_b; do
+			q $db -f "$ROOT/test/lib/supabase_prelude.sql" >/dev/null
 		done
 	fi
 	setpath="SET schema_migrate.path = '$SETS'; SET schema_migrate.timing = off; SET client_min_messages = warning;"
