@@ -27,7 +27,7 @@ ROOT=$(pwd)
 BIN=$("$(sm_pg_config)" --bindir)
 MIRRORS=${SM_PUBLIC_MIRRORS:-/work/.mirror}
 POINTS=${SM_POINTS:-12}
-NAMES=${*:-hatchet_sql ente alfio lemmy_2025_05}
+NAMES=${*:-ente alfio_r hatchet_sql lemmy_2025_05}
 WORK=$(mktemp -d /tmp/sm-diffhist.XXXXXX)
 chmod 0755 "$WORK"
 trap 'rm -rf -- "$WORK"' EXIT
@@ -84,6 +84,12 @@ fetch_folder() { # name repo commit path
 	git --git-dir="$git_dir" archive "$3" "$4" | tar -x -C "$WORK/x-$1" || return 1
 	rm -rf "$SETS/pub_$1"
 	cp -R "$WORK/x-$1/$4" "$SETS/pub_$1"
+	# prepare=callbacks-as-repeatable: Flyway's afterMigrate* callbacks renamed R__*
+	if [ "$prepare" = callbacks-as-repeatable ]; then
+		for f in "$SETS/pub_$1"/after*__*.sql; do
+			[ -e "$f" ] && mv "$f" "$SETS/pub_$1/R__${f##*/after*__}"
+		done
+	fi
 	[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SETS"
 	chmod -R go+rX "$SETS"
 }
