@@ -437,6 +437,8 @@ typedef struct Node
 	int			obj;			/* index in F (drop) or T (others) */
 	int			rank;
 	const char *key;
+	const char *table;			/* columns: their table's key, else NULL */
+	int			position;		/* columns: attnum in the "to" model */
 	int			indeg;
 	int			nsucc;
 	int			capsucc;
@@ -495,6 +497,11 @@ add_node(Diff *d, int phase, int obj, const SmObject *o)
 	n->obj = obj;
 	n->rank = o ? kind_rank(o) : 0;
 	n->key = o ? o->key : "";
+	if (o && kind_is(o, "column"))
+	{
+		n->table = o->parent;
+		n->position = o->position;
+	}
 	return d->nn++;
 }
 
@@ -1065,6 +1072,20 @@ node_before(const Node *a, const Node *b)
 		return a->phase < b->phase;
 	if (a->rank != b->rank)
 		return a->phase == N_DROP ? a->rank > b->rank : a->rank < b->rank;
+
+	/*
+	 * new columns of a table in their order there: ADD COLUMN appends, so
+	 * key order would leave them in another order than the target's
+	 */
+	if (a->phase == N_CREATE && a->table && b->table)
+	{
+		int			c = strcmp(a->table, b->table);
+
+		if (c != 0)
+			return c < 0;
+		if (a->position != b->position)
+			return a->position < b->position;
+	}
 	return strcmp(a->key, b->key) < 0;
 }
 

@@ -293,6 +293,28 @@ static const char *const object_queries[] = {
 	COL_FROM_PRE " JOIN pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum"
 	REL_WHERE " AND NOT c.relispartition AND a.attgenerated = ''",
 
+	/*
+	 * defaults of partitions' columns where they are not the parent's: a
+	 * table made apart (CREATE TABLE ... LIKE) and attached keeps its own
+	 * defaults, or none, while PARTITION OF would give it the parent's
+	 */
+	"SELECT 'default ' || y.col, 'default', y.col, x.tkey, coalesce(pg_get_expr(ad.adbin, ad.adrelid), 'NULL'), NULL,"
+	" ARRAY[y.alt || coalesce('SET DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid), 'DROP DEFAULT')],"
+	" ARRAY[y.alt || coalesce('SET DEFAULT ' || pg_get_expr(pd.adbin, pd.adrelid), 'DROP DEFAULT')],"
+	" ARRAY[y.alt || coalesce('SET DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid), 'DROP DEFAULT')],"
+	" NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL,"
+	" 'pg_attrdef'::regclass, ad.oid, 0"
+	REL_FROM_PRE
+	" JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+	" CROSS JOIN LATERAL (SELECT x.t || '.' || quote_ident(a.attname) AS col,"
+	"   format('ALTER TABLE %s ALTER COLUMN %I ', x.t, a.attname) AS alt) y"
+	" JOIN pg_inherits i ON i.inhrelid = c.oid"
+	" JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname"
+	" LEFT JOIN pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum"
+	" LEFT JOIN pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum"
+	REL_WHERE " AND c.relispartition AND a.attgenerated = ''"
+	" AND pg_get_expr(ad.adbin, ad.adrelid) IS DISTINCT FROM pg_get_expr(pd.adbin, pd.adrelid)",
+
 	/* identity columns, with their sequence's name and options */
 	"SELECT 'identity ' || y.col, 'identity', y.col, y.ckey, i.spec, sio.identity,"
 	" ARRAY[y.alt || 'ADD ' || i.spec], ARRAY[y.alt || 'DROP IDENTITY'],"
