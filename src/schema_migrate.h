@@ -364,6 +364,8 @@ extern bool worker_run_statement(const char *sql, const char *search_path,
 								 WorkerError *err);
 /* Run sql in a worker's own transaction, committed whatever the caller does. */
 extern bool worker_run_autonomous(const char *sql, WorkerError *err);
+extern void worker_run_parsed(struct RawStmt *parsetree, const char *sql,
+							  MemoryContext cxt);
 /* Raise err as an ERROR with the worker's SQLSTATE; sql gives the position. */
 extern void worker_raise_error(const WorkerError *err, const char *sql) pg_attribute_noreturn();
 /* The worker's SQLSTATE as an error code. */

@@ -757,15 +757,6 @@ exec_parsed(RawStmt *parsetree, const char *sql)
 	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext,
 											  "schema_migrate scratch statement",
 											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old;
-	CommandTag	tag;
-	List	   *querytrees;
-	List	   *plantrees;
-	bool		snapshot_set = false;
-	Portal		portal;
-	DestReceiver *receiver;
-	QueryCompletion qc;
-	int16		format = 0;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -774,36 +765,12 @@ exec_parsed(RawStmt *parsetree, const char *sql)
 	if (StatementTimeout > 0)
 		enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
 
-	old = MemoryContextSwitchTo(cxt);
 	if (IsA(parsetree->stmt, TransactionStmt))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
 				 errmsg("transaction control statements are not allowed in a schema file"),
 				 errdetail("Every statement of a schema file runs in a transaction of its own.")));
-	tag = CreateCommandTag(parsetree->stmt);
-	set_ps_display(GetCommandTagName(tag));
-	if (analyze_requires_snapshot(parsetree))
-	{
-		PushActiveSnapshot(GetTransactionSnapshot());
-		snapshot_set = true;
-	}
-	querytrees = pg_analyze_and_rewrite_fixedparams(parsetree, sql, NULL, 0, NULL);
-	plantrees = pg_plan_queries(querytrees, sql, CURSOR_OPT_PARALLEL_OK, NULL);
-	if (snapshot_set)
-		PopActiveSnapshot();
-	CHECK_FOR_INTERRUPTS();
-
-	portal = CreatePortal("", true, true);
-	portal->visible = false;
-	PortalDefineQuery(portal, NULL, sql, tag, plantrees, NULL);
-	PortalStart(portal, NULL, 0, InvalidSnapshot);
-	PortalSetResultFormat(portal, 1, &format);
-	receiver = CreateDestReceiver(DestNone);
-	MemoryContextSwitchTo(old);
-
-	(void) PortalRun(portal, FETCH_ALL, true, true, receiver, receiver, &qc);
-	receiver->rDestroy(receiver);
-	PortalDrop(portal, false);
+	worker_run_parsed(parsetree, sql, cxt);
 
 	disable_timeout(STATEMENT_TIMEOUT, false);
 	CommitTransactionCommand();

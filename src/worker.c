@@ -155,18 +155,16 @@ worker_check_statement(RawStmt *parsetree)
 }
 
 /*
- * Run sql as a simple query does: one transaction (which the statement
- * itself may commit and restart, as CREATE INDEX CONCURRENTLY does), the
- * statement analyzed, planned and run through an unnamed portal as a
- * top-level statement.  The trees live in cxt, not in transaction memory,
- * since they must outlive those internal commits.
+ * Analyze, plan and run one parsed statement through an unnamed portal as a
+ * top-level statement, as a backend runs a simple query.  The trees are
+ * made in cxt, which must outlive the transaction: CALL and CREATE INDEX
+ * CONCURRENTLY commit and restart it.  The caller starts the transaction
+ * and commits it; the scratch-database worker runs its statements here too.
  */
-static void
-worker_execute(const char *sql, MemoryContext cxt)
+void
+worker_run_parsed(RawStmt *parsetree, const char *sql, MemoryContext cxt)
 {
-	MemoryContext old;
-	List	   *parsetrees;
-	RawStmt    *parsetree;
+	MemoryContext old = MemoryContextSwitchTo(cxt);
 	CommandTag	tag;
 	List	   *querytrees;
 	List	   *plantrees;
@@ -175,24 +173,6 @@ worker_execute(const char *sql, MemoryContext cxt)
 	DestReceiver *receiver;
 	QueryCompletion qc;
 	int16		format = 0;
-
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	debug_query_string = sql;
-	pgstat_report_activity(STATE_RUNNING, sql);
-	/* a backend arms statement_timeout in start_xact_command(); do the same */
-	if (StatementTimeout > 0)
-		enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
-
-	old = MemoryContextSwitchTo(cxt);
-	parsetrees = pg_parse_query(sql);
-	if (list_length(parsetrees) != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_SYNTAX_ERROR),
-				 errmsg("a background worker runs exactly one statement, not %d",
-						list_length(parsetrees))));
-	parsetree = linitial_node(RawStmt, parsetrees);
-	worker_check_statement(parsetree);
 
 	tag = CreateCommandTag(parsetree->stmt);
 	set_ps_display(GetCommandTagName(tag));
@@ -220,6 +200,42 @@ worker_execute(const char *sql, MemoryContext cxt)
 
 	receiver->rDestroy(receiver);
 	PortalDrop(portal, false);
+}
+
+/*
+ * Run sql as a simple query does: one transaction (which the statement
+ * itself may commit and restart, as CREATE INDEX CONCURRENTLY does), the
+ * statement analyzed, planned and run through an unnamed portal as a
+ * top-level statement.  The trees live in cxt, not in transaction memory,
+ * since they must outlive those internal commits.
+ */
+static void
+worker_execute(const char *sql, MemoryContext cxt)
+{
+	MemoryContext old;
+	List	   *parsetrees;
+	RawStmt    *parsetree;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	debug_query_string = sql;
+	pgstat_report_activity(STATE_RUNNING, sql);
+	/* a backend arms statement_timeout in start_xact_command(); do the same */
+	if (StatementTimeout > 0)
+		enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
+
+	old = MemoryContextSwitchTo(cxt);
+	parsetrees = pg_parse_query(sql);
+	if (list_length(parsetrees) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("a background worker runs exactly one statement, not %d",
+						list_length(parsetrees))));
+	parsetree = linitial_node(RawStmt, parsetrees);
+	worker_check_statement(parsetree);
+	MemoryContextSwitchTo(old);
+
+	worker_run_parsed(parsetree, sql, cxt);
 
 	disable_timeout(STATEMENT_TIMEOUT, false);
 	CommitTransactionCommand();
