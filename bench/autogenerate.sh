@@ -145,7 +145,7 @@ $SQL_DIFF"
 	for _ in $(seq "$RUNS"); do
 		q postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS b_load" >/dev/null
 		t0=$(ms)
-		q postgres -c "CREATE DATABASE b_load TEMPLATE template0 STRATEGY file_copy TABLESPACE sm_bench_fast" >/dev/null
+		q postgres -c "CREATE DATABASE b_load TEMPLATE template0 STRATEGY wal_log TABLESPACE sm_bench_fast" >/dev/null
 		q b_load -1 -f "$W/b.sql" >/dev/null
 		t1=$(ms)
 		echo $(((t1 - t0) / 1000000))
@@ -159,7 +159,7 @@ fi
 for _ in $(seq "$RUNS"); do
 	q postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS b_load" >/dev/null
 	t0=$(ms)
-	q postgres -c "CREATE DATABASE b_load TEMPLATE template0 STRATEGY file_copy" >/dev/null
+	q postgres -c "CREATE DATABASE b_load TEMPLATE template0 STRATEGY wal_log" >/dev/null
 	q b_load -1 -f "$W/b.sql" >/dev/null
 	t1=$(ms)
 	echo $(((t1 - t0) / 1000000))
