@@ -118,17 +118,17 @@ cat >"$SET/0001_init.sql" <<'EOF'
 -- message: init
 -- +up
 CREATE TABLE accounts (id int PRIMARY KEY);
-SELECT pg_sleep(2);
+SELECT pg_sleep(3);
 -- +down
 DROP TABLE accounts;
 EOF
 cat >"$SET/schema/01.sql" <<'EOF'
 CREATE TABLE accounts (id int PRIMARY KEY);
-SELECT pg_sleep(2);
+SELECT pg_sleep(3);
 EOF
 chmod -R a+rwX "$WORK"; [ "$(id -u)" = 0 ] && chown -R postgres "$WORK"
 : >"$WORK/seen"
-( for _ in $(seq 40); do scratch_dbs >>"$WORK/seen"; sleep 0.1; done ) &
+( for _ in $(seq 60); do scratch_dbs >>"$WORK/seen"; sleep 0.1; done ) &
 poller=$!
 t0=$(date +%s%N)
 out=$(q "SELECT sm_check_schema()")
@@ -137,7 +137,7 @@ wait "$poller"
 expect "sm_check_schema: the migrations give schema/" "t" "$out"
 expect "...its two scratch databases existed at the same time" "2" "$(sort -n "$WORK/seen" | tail -1)"
 ms=$(((t1 - t0) / 1000000))
-if [ "$ms" -lt 3800 ]; then ok "...and loaded side by side: $ms ms for two loads of 2 s each"; else bad "...side by side: $ms ms for two loads of 2 s each (one after the other takes 4 s)"; fi
+if [ "$ms" -lt 5500 ]; then ok "...and loaded side by side: $ms ms for two loads of 3 s each"; else bad "...side by side: $ms ms for two loads of 3 s each (one after the other takes 6 s)"; fi
 expect "...and neither is left behind" "0" "$(scratch_dbs)"
 q "CALL sm_migrate('head')" >/dev/null
 q "ALTER TABLE accounts ADD COLUMN note text" >/dev/null
