@@ -141,6 +141,10 @@ extern SmSchemaModel *model_deserialize(const SmEnv *env, const char *data,
 #define SM_HAZARD_ACCESS_EXCLUSIVE	0x04
 #define SM_HAZARD_BUILDS_INDEX		0x08
 #define SM_HAZARD_NON_TRANSACTIONAL	0x10
+/* the statement needs a USING of the author's: no cast the differ can name */
+#define SM_HAZARD_NEEDS_USING		0x20
+/* ADD COLUMN appends: the target has the column before existing ones */
+#define SM_HAZARD_COLUMN_ORDER		0x40
 
 typedef struct SmDiffStep
 {
