@@ -1488,6 +1488,22 @@ diff_models(const SmEnv *env, const SmSchemaModel *from,
 	}
 
 	/*
+	 * An attachment of a partition's index whose index and parent index are
+	 * both new goes without saying: the parent's CREATE INDEX, which comes
+	 * after the partition's, attaches it.
+	 */
+	for (int j = 0; j < T->n; j++)
+	{
+		const SmObject *t = &T->objects[j];
+		int			child = d->tparent[j];
+		int			p = t->deps.n > 0 ? idx_of(T, t->deps.v[0]) : -1;
+
+		if (d->create[j] && kind_is(t, "index attachment") && child >= 0 &&
+			d->create[child] && p >= 0 && d->create[p])
+			d->create[j] = false;
+	}
+
+	/*
 	 * Folding: a new column inside its new table's CREATE TABLE, a new not
 	 * null, default or identity inside its new column.
 	 */
