@@ -110,7 +110,7 @@
  * existing parent index already has its clone, usually of that name.
  */
 #define ATTACHED_INDEX_QUERY \
-	"SELECT 'index ' || iio.identity, 'index', iio.identity, 'table ' || tio.identity, d.def, 'attached to ' || pio.identity," \
+	"SELECT 'index ' || iio.identity, 'index', iio.identity, 'table ' || tio.identity, d.def, NULL," \
 	" ARRAY[regexp_replace(d.def, '^CREATE (UNIQUE )?INDEX ', 'CREATE \\1INDEX IF NOT EXISTS ')]," \
 	" ARRAY[format('DROP INDEX %s', iio.identity)], NULL," \
 	" NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 'attached index', NULL, ARRAY['index ' || pio.identity]," \
