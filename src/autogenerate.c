@@ -26,6 +26,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
+#include "model_functions.h"
 #include "scratch_db.h"
 #include "storage/fd.h"
 #include "utils/array.h"
@@ -226,7 +227,7 @@ sm_diff(PG_FUNCTION_ARGS)
 	want = desired_model(desired, set_name);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	d = diff_models(sm_server_env(), live_model(), want);
+	d = diff_models_opts(sm_server_env(), live_model(), want, model_diff_options());
 	for (int i = 0; i < d->n; i++)
 	{
 		const SmDiffStep *s = &d->steps[i];
@@ -414,8 +415,8 @@ sm_autogenerate(PG_FUNCTION_ARGS)
 
 	want = desired_model(NULL, set_name);
 	have = live_model();
-	up = diff_models(sm_server_env(), have, want);
-	down = diff_models(sm_server_env(), want, have);
+	up = diff_models_opts(sm_server_env(), have, want, model_diff_options());
+	down = diff_models_opts(sm_server_env(), want, have, model_diff_options());
 	if (up->n == 0)
 	{
 		SPI_finish();

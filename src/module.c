@@ -7,6 +7,7 @@
  */
 #include "schema_migrate.h"
 #include "lint.h"
+#include "model_functions.h"
 
 #include <limits.h>
 
@@ -151,6 +152,8 @@ _PG_init(void)
 							PGC_SUSET,
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
+
+	model_define_gucs();
 
 	MarkGUCPrefixReserved("schema_migrate");
 }

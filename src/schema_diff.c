@@ -1373,9 +1373,75 @@ column_out_of_order(const struct Diff *d, int j)
 	return false;
 }
 
+/*
+ * keep_column_order: per table that stays, the columns in target order
+ * keep their place as long as they are old ones in their old order; from
+ * the first that is not (a new column, or an old one out of order), every
+ * old column after it is dropped and added again, so that ADD COLUMN,
+ * which appends, gives the target order.  The closure then rebuilds what
+ * reads them (indexes, keys, views).
+ */
+static void
+move_columns(Diff *d)
+{
+	const SmSchemaModel *T = d->T;
+	int		   *cols = sm_alloc(d->env, (size_t) (T->n + 1) * sizeof(int));
+	int			n = 0;
+
+	for (int j = 0; j < T->n; j++)
+		if (kind_is(&T->objects[j], "column") && T->objects[j].parent != NULL)
+			cols[n++] = j;
+	col_sort_model = T;
+	if (n > 1)
+		qsort(cols, (size_t) n, sizeof(int), col_pos_cmp);
+	for (int k = 0; k < n;)
+	{
+		int			p = d->tparent[cols[k]];
+		int			last = -1;
+		bool		moving = false;
+		int			e = k;
+
+		while (e < n && d->tparent[cols[e]] == p)
+			e++;
+		if (p >= 0 && !d->create[p])
+		{
+			for (int m = k; m < e; m++)
+			{
+				int			j = cols[m];
+				int			fi = d->tmatch[j];
+
+				if (!moving && fi >= 0 && !d->drop[fi] &&
+					d->F->objects[fi].position > last)
+				{
+					last = d->F->objects[fi].position;
+					continue;
+				}
+				moving = true;
+				if (fi >= 0 && !d->drop[fi])
+				{
+					d->drop[fi] = true;
+					d->create[j] = true;
+					d->alter[j] = false;
+					d->retype[fi] = false;
+				}
+			}
+		}
+		k = e;
+	}
+}
+
 SmDiff *
 diff_models(const SmEnv *env, const SmSchemaModel *from,
 			const SmSchemaModel *to)
+{
+	SmDiffOptions opts = {false};
+
+	return diff_models_opts(env, from, to, &opts);
+}
+
+SmDiff *
+diff_models_opts(const SmEnv *env, const SmSchemaModel *from,
+				 const SmSchemaModel *to, const SmDiffOptions *opts)
 {
 	Diff		dd;
 	Diff	   *d = &dd;
@@ -1453,6 +1519,9 @@ diff_models(const SmEnv *env, const SmSchemaModel *from,
 			d->create[j] = true;
 		}
 	}
+
+	if (opts && opts->keep_column_order)
+		move_columns(d);
 
 	/* 3. closure */
 	closure(d);

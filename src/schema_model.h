@@ -165,6 +165,22 @@ typedef struct SmDiff
 extern SmDiff *diff_models(const SmEnv *env, const SmSchemaModel *from,
 						   const SmSchemaModel *to);
 
+/* What the caller may ask of the differ beyond the default. */
+typedef struct SmDiffOptions
+{
+	/*
+	 * Columns of a table that stays whose target position ADD COLUMN cannot
+	 * give (the history dropped and re-added them, or rebuilt the table) are
+	 * dropped and added again in target order: their data is lost (the
+	 * drops say "deletes data").  Off: they stay where they are.
+	 */
+	bool		keep_column_order;
+} SmDiffOptions;
+
+extern SmDiff *diff_models_opts(const SmEnv *env, const SmSchemaModel *from,
+								const SmSchemaModel *to,
+								const SmDiffOptions *opts);
+
 /* Hazard names of a flag set, e.g. {"deletes data", "rewrites table"}. */
 extern int	diff_hazard_names(unsigned hazards, const char **out, int max);
 

@@ -739,6 +739,55 @@ t_column_order_hazard(void)
 }
 
 static void
+t_keep_column_order(void)
+{
+	SmSchemaModel *a = M(),
+			   *b = M();
+	SmDiffOptions keep = {true};
+	SmDiff	   *d;
+
+	/* b was dropped and added again: now after c */
+	table(a, "t");
+	column(a, "t", "a", "integer", 1);
+	column(a, "t", "b", "integer", 2);
+	column(a, "t", "c", "integer", 3);
+	done(a);
+	table(b, "t");
+	column(b, "t", "a", "integer", 1);
+	column(b, "t", "c", "integer", 3);
+	column(b, "t", "b", "integer", 4);
+	done(b);
+	/* by default nothing: the models agree but for the order */
+	CHECK_INT(diff_models(env, a, b)->n, 0);
+	d = diff_models_opts(env, a, b, &keep);
+	CHECK_STR(steps(d), "ALTER TABLE t DROP COLUMN b; | ALTER TABLE t ADD COLUMN b integer;");
+	CHECK(d->steps[0].hazards & SM_HAZARD_DELETES_DATA);
+	/* and back: c moves behind b */
+	d = diff_models_opts(env, b, a, &keep);
+	CHECK_STR(steps(d), "ALTER TABLE t DROP COLUMN c; | ALTER TABLE t ADD COLUMN c integer;");
+
+	/* a new column between two old ones: the later old one moves after it */
+	a = M();
+	table(a, "t");
+	column(a, "t", "id", "integer", 1);
+	column(a, "t", "z", "text", 3);
+	done(a);
+	b = M();
+	table(b, "t");
+	column(b, "t", "id", "integer", 1);
+	column(b, "t", "y", "text", 2);
+	column(b, "t", "z", "text", 3);
+	done(b);
+	d = diff_models_opts(env, a, b, &keep);
+	CHECK_STR(steps(d), "ALTER TABLE t DROP COLUMN z; | ALTER TABLE t ADD COLUMN y text; | ALTER TABLE t ADD COLUMN z text;");
+	for (int i = 0; i < d->n; i++)
+		CHECK(!(d->steps[i].hazards & SM_HAZARD_COLUMN_ORDER));
+	/* a new table is not touched */
+	d = diff_models_opts(env, done(M()), b, &keep);
+	CHECK_STR(steps(d), "CREATE TABLE t (\n    id integer,\n    y text,\n    z text\n);");
+}
+
+static void
 t_retype_to_enum_needs_using(void)
 {
 	SmSchemaModel *a = M(),
@@ -851,6 +900,7 @@ const UnitCase model_cases[] = {
 	{"diff: new columns wait for a new function in target order", t_new_columns_wait_for_a_new_function},
 	{"diff: a new column before one that stays carries a hazard", t_column_order_hazard},
 	{"diff: a retype to an enum from smallint needs a USING", t_retype_to_enum_needs_using},
+	{"diff: keep_column_order drops and re-adds moved columns", t_keep_column_order},
 	{"diff: statistics created, altered in place, rebuilt", t_statistics},
 	{NULL, NULL}
 };
