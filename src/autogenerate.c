@@ -162,6 +162,27 @@ read_schema_folder(const MigrationSet *set, int *n_out)
 	return files;
 }
 
+/*
+ * A tenant set ("set@schema") is refused by the functions that compare a
+ * whole database: the replay in a scratch database and the database itself
+ * hold more than the tenant's schema (other tenants, the shared objects),
+ * so every one of them would be reported.  Refuse before any scratch
+ * database is made.
+ */
+static void
+refuse_tenant_set(const MigrationSet *set, const char *fn)
+{
+	if (set->tenant == NULL)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s does not support tenant sets such as \"%s\"", fn, set->name),
+			 errdetail("It compares whole databases, and a database with tenant schemas holds more than the schema \"%s\" that the set's migrations build.",
+					   set->tenant),
+			 errhint("Call %s for the set itself, \"%s\", on a database (or a CI database) where it is applied without a tenant schema.",
+					 fn, pnstrdup(set->name, strcspn(set->name, "@")))));
+}
+
 /* The desired model: SQL text, or the set's schema folder. */
 static SmSchemaModel *
 desired_model(const char *desired, const char *set_name)
@@ -176,7 +197,11 @@ desired_model(const char *desired, const char *set_name)
 	{
 		MigrationSet *set = set_load(set_name);
 		int			n;
-		ScratchFile *files = read_schema_folder(set, &n);
+		ScratchFile *files;
+
+		/* sm_autogenerate and sm_check_schema have refused already */
+		refuse_tenant_set(set, "sm_diff");
+		files = read_schema_folder(set, &n);
 
 		return scratch_model_of_sql(files, n);
 	}
@@ -408,6 +433,7 @@ sm_autogenerate(PG_FUNCTION_ARGS)
 	message = clean_message(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 
 	set = set_load(set_name);
+	refuse_tenant_set(set, "sm_autogenerate");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	st = store_read_state(schema, set);
@@ -485,6 +511,8 @@ sm_check_schema(PG_FUNCTION_ARGS)
 	int			n;
 	StringInfoData detail;
 
+	refuse_tenant_set(set, "sm_check_schema");
+
 	want = desired_model(NULL, set_name);
 	replayed = scratch_model_of_set(set->name, heads, set->n > 0 ? 1 : 0);
 	diffs = diff_differences(sm_server_env(), want, replayed, &n);
@@ -530,6 +558,7 @@ sm_drift(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	set = set_load(set_name);
+	refuse_tenant_set(set, "sm_drift");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	st = store_read_state(schema, set);

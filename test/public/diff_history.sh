@@ -37,7 +37,7 @@ ROOT=$(pwd)
 BIN=$("$(sm_pg_config)" --bindir)
 MIRRORS=${SM_PUBLIC_MIRRORS:-/work/.mirror}
 POINTS=${SM_POINTS:-12}
-NAMES=${*:-ente alfio_r hatchet_sql lemmy_2025_05}
+NAMES=${*:-ente alfio_r hatchet_sql lemmy_2025_05 cratesio}
 WORK=$(mktemp -d /tmp/sm-diffhist.XXXXXX)
 chmod 0755 "$WORK"
 trap 'rm -rf -- "$WORK"' EXIT
@@ -104,7 +104,7 @@ fetch_folder() { # name repo commit path
 	chmod -R go+rX "$SETS"
 }
 
-all_total=0 all_empty=0 all_step=0 all_cfb=0
+all_total=0 all_empty=0 all_step=0 all_cfb=0 all_keep=0
 for name in $NAMES; do
 	line=$(awk -F'\t' -v n="$name" '$1 == n' "$ROOT/test/public/folders.tsv")
 	[ -n "$line" ] || { echo "# $name: not in folders.tsv"; continue; }
@@ -140,7 +140,7 @@ for name in $NAMES; do
 		dump hist_src "$WORK/$p.dump"
 	done
 	echo "# $name ($format, $nrev migrations): $p points"
-	total=0 exact_empty=0 exact_step=0 cfb=0
+	total=0 exact_empty=0 exact_step=0 cfb=0 keep=0
 	for ((i = 1; i <= p; i++)); do
 		total=$((total + 1))
 		read -r idx rev <"$WORK/$i.rev"
@@ -158,19 +158,30 @@ for name in $NAMES; do
 		fi
 		diff_script hist_empty "$WORK/$((i - 1)).model" "$WORK/$i.model" "$WORK/c.sql"
 		try_point hist_b "$prev" "$WORK/c.sql" "$WORK/$i.dump"
-		case $? in
+		rc=$?
+		if [ $rc = 1 ]; then
+			# again with the columns ADD COLUMN cannot place dropped and re-added
+			PGOPTIONS="$PGOPTIONS -c schema_migrate.diff_keep_column_order=on" \
+				diff_script hist_empty "$WORK/$((i - 1)).model" "$WORK/$i.model" "$WORK/k.sql"
+			if try_point hist_b "$prev" "$WORK/k.sql" "$WORK/$i.dump"; then
+				keep=$((keep + 1))
+				echo "# $name point $i ($idx, $rev): from point $((i - 1)), only with diff_keep_column_order = on"
+				continue
+			fi
+		fi
+		case $rc in
 		0) exact_step=$((exact_step + 1)) ;;
 		2) cfb=$((cfb + 1)); echo "# $name point $i ($idx, $rev): from point $((i - 1)), only with check_function_bodies = off" ;;
 		*) echo "not ok - $name point $i ($idx, $rev): point $((i - 1)) -> $i"; show_failure "$WORK/c.sql" "$WORK/$i.dump" ;;
 		esac
 	done
-	printf '%s\t%s\tmigrations %d\tpoints %d\tfrom empty exact %d\tconsecutive exact %d\tcfb-off only %d\n' \
-		"$name" "$format" "$nrev" "$total" "$exact_empty" "$exact_step" "$cfb"
+	printf '%s\t%s\tmigrations %d\tpoints %d\tfrom empty exact %d\tconsecutive exact %d\tcfb-off only %d\tkeep-column-order only %d\n' \
+		"$name" "$format" "$nrev" "$total" "$exact_empty" "$exact_step" "$cfb" "$keep"
 	all_total=$((all_total + total)) all_empty=$((all_empty + exact_empty))
-	all_step=$((all_step + exact_step)) all_cfb=$((all_cfb + cfb))
+	all_step=$((all_step + exact_step)) all_cfb=$((all_cfb + cfb)) all_keep=$((all_keep + keep))
 	for db in hist_src hist_empty hist_a hist_b; do q -d postgres -c "DROP DATABASE IF EXISTS $db"; done
 	drop_new_roles
 	rm -f "$WORK"/*.model "$WORK"/*.dump "$WORK"/*.rev
 done
-echo "# all: points $all_total; from empty exact $all_empty/$all_total; consecutive exact $all_step/$all_total; only with check_function_bodies = off $all_cfb"
+echo "# all: points $all_total; from empty exact $all_empty/$all_total; consecutive exact $all_step/$all_total; only with check_function_bodies = off $all_cfb; consecutive only with diff_keep_column_order = on $all_keep"
 exit 0
