@@ -26,6 +26,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
+#include "model_functions.h"
 #include "scratch_db.h"
 #include "storage/fd.h"
 #include "utils/array.h"
@@ -162,6 +163,27 @@ read_schema_folder(const MigrationSet *set, int *n_out)
 }
 
 /*
+ * A tenant set ("set@schema") is refused by the functions that compare a
+ * whole database: the replay in a scratch database and the database itself
+ * hold more than the tenant's schema (other tenants, the shared objects),
+ * so every one of them would be reported.  Refuse before any scratch
+ * database is made.
+ */
+static void
+refuse_tenant_set(const MigrationSet *set, const char *fn)
+{
+	if (set->tenant == NULL)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s does not support tenant sets such as \"%s\"", fn, set->name),
+			 errdetail("It compares whole databases, and a database with tenant schemas holds more than the schema \"%s\" that the set's migrations build.",
+					   set->tenant),
+			 errhint("Call %s for the set itself, \"%s\", on a database (or a CI database) where it is applied without a tenant schema.",
+					 fn, pnstrdup(set->name, strcspn(set->name, "@")))));
+}
+
+/*
  * The desired model: SQL text, or the set's schema folder; meanwhile runs
  * in this backend while the scratch database loads.
  */
@@ -179,7 +201,11 @@ desired_model(const char *desired, const char *set_name,
 	{
 		MigrationSet *set = set_load(set_name);
 		int			n;
-		ScratchFile *files = read_schema_folder(set, &n);
+		ScratchFile *files;
+
+		/* sm_autogenerate and sm_check_schema have refused already */
+		refuse_tenant_set(set, "sm_diff");
+		files = read_schema_folder(set, &n);
 
 		return scratch_model_of_sql(files, n, meanwhile);
 	}
@@ -257,7 +283,7 @@ sm_diff(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	want = desired_model(desired, set_name, &live_read);
-	d = diff_models(sm_server_env(), live.model, want);
+	d = diff_models_opts(sm_server_env(), live.model, want, model_diff_options());
 	for (int i = 0; i < d->n; i++)
 	{
 		const SmDiffStep *s = &d->steps[i];
@@ -440,6 +466,7 @@ sm_autogenerate(PG_FUNCTION_ARGS)
 	message = clean_message(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 
 	set = set_load(set_name);
+	refuse_tenant_set(set, "sm_autogenerate");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	st = store_read_state(schema, set);
@@ -447,8 +474,8 @@ sm_autogenerate(PG_FUNCTION_ARGS)
 
 	want = desired_model(NULL, set_name, &live_read);
 	have = live.model;
-	up = diff_models(sm_server_env(), have, want);
-	down = diff_models(sm_server_env(), want, have);
+	up = diff_models_opts(sm_server_env(), have, want, model_diff_options());
+	down = diff_models_opts(sm_server_env(), want, have, model_diff_options());
 	if (up->n == 0)
 	{
 		SPI_finish();
@@ -519,6 +546,8 @@ sm_check_schema(PG_FUNCTION_ARGS)
 	ModelMeanwhile desired = {set_name, NULL};
 	ScratchMeanwhile desired_load = {desired_meanwhile, &desired};
 
+	refuse_tenant_set(set, "sm_check_schema");
+
 	/* the two scratch databases load side by side */
 	replayed = scratch_model_of_set(set->name, heads, set->n > 0 ? 1 : 0,
 									&desired_load);
@@ -568,6 +597,7 @@ sm_drift(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	set = set_load(set_name);
+	refuse_tenant_set(set, "sm_drift");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	st = store_read_state(schema, set);

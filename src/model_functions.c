@@ -18,7 +18,34 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "utils/guc.h"
+
+#include "model_functions.h"
 #include "schema_model.h"
+
+bool		sm_diff_keep_column_order = false;
+
+void
+model_define_gucs(void)
+{
+	DefineCustomBoolVariable("schema_migrate.diff_keep_column_order",
+							 "Makes the differ drop and add again the columns whose target position ADD COLUMN cannot give.",
+							 "ADD COLUMN appends: a column the target has before columns that stay (the history dropped and re-added it, or rebuilt the table) keeps its place unless this is on. On, the differ drops those columns and adds them again in target order, which deletes their data (the steps say so).",
+							 &sm_diff_keep_column_order,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+}
+
+const SmDiffOptions *
+model_diff_options(void)
+{
+	static SmDiffOptions opts;
+
+	opts.keep_column_order = sm_diff_keep_column_order;
+	return &opts;
+}
 
 PG_FUNCTION_INFO_V1(sm_schema_model);
 PG_FUNCTION_INFO_V1(sm_diff_models);
@@ -71,7 +98,7 @@ sm_diff_models(PG_FUNCTION_ARGS)
 	SmDiff	   *diff;
 
 	InitMaterializedSRF(fcinfo, 0);
-	diff = diff_models(sm_server_env(), from, to);
+	diff = diff_models_opts(sm_server_env(), from, to, model_diff_options());
 	for (int i = 0; i < diff->n; i++)
 	{
 		const SmDiffStep *s = &diff->steps[i];

@@ -7,6 +7,7 @@
  */
 #include "schema_migrate.h"
 #include "lint.h"
+#include "model_functions.h"
 #include "scratch_db.h"
 
 #include <limits.h>
@@ -164,6 +165,8 @@ _PG_init(void)
 							   PGC_SUSET,
 							   0,
 							   check_scratch_tablespace, NULL, NULL);
+
+	model_define_gucs();
 
 	MarkGUCPrefixReserved("schema_migrate");
 }

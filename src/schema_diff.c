@@ -114,7 +114,7 @@ kind_rank(const SmObject *o)
 		"schema", "extension", "type", "domain", "domain constraint",
 		"sequence", "table", "column", "not null", "default", "identity",
 		"storage parameters", "unlogged", "owned by", "table constraint",
-		"index", "function", "procedure", "view", "materialized view",
+		"index", "index attachment", "statistics", "function", "procedure", "view", "materialized view",
 		"foreign key", "trigger", "row security", "force row security",
 		"policy", "comment", "acl", NULL
 	};
@@ -133,6 +133,25 @@ static bool
 kind_is(const SmObject *o, const char *kind)
 {
 	return strcmp(o->kind, kind) == 0;
+}
+
+/*
+ * The parent index of a partition's attached index (extra[0], see
+ * ATTACHED_INDEX_QUERY in schema_model.c), as an index of m, or -1.
+ */
+static int	idx_of(const SmSchemaModel *m, const char *key);
+struct Diff;
+static bool column_out_of_order(const struct Diff *d, int j);
+
+static int
+attached_parent(const SmSchemaModel *m, int i)
+{
+	const SmObject *o = &m->objects[i];
+
+	if (o->special == NULL || strcmp(o->special, "attached index") != 0 ||
+		o->extra.n < 1)
+		return -1;
+	return idx_of(m, o->extra.v[0]);
 }
 
 /* ---------- renames ---------- */
@@ -586,9 +605,11 @@ build_rdeps(Diff *d)
 		{
 			const SmObject *o = &F->objects[i];
 
-			for (int k = -1; k < o->deps.n; k++)
+			/* k = -2: the parent index of an attached index (dropped with it) */
+			for (int k = -2; k < o->deps.n; k++)
 			{
-				int			x = k < 0 ? d->fparent[i] : idx_of(F, o->deps.v[k]);
+				int			x = k == -2 ? attached_parent(F, i) :
+					k < 0 ? d->fparent[i] : idx_of(F, o->deps.v[k]);
 
 				if (x < 0 || x == i)
 					continue;
@@ -921,7 +942,9 @@ emit_create(Diff *d, StepList *s, Kids *kids, int j)
 		}
 		if (t->tail)
 			sb_add(&b, t->tail);
-		emit(s, sb_done(&b), t, create_hazards(t));
+		emit(s, sb_done(&b), t, create_hazards(t) |
+			 (kind_is(t, "column") && column_out_of_order(d, j) ?
+			  SM_HAZARD_COLUMN_ORDER : 0));
 		for (int k = 1; k < t->create.n; k++)
 			emit(s, t->create.v[k], t, create_hazards(t));
 		return;
@@ -1016,6 +1039,48 @@ emit_enum_alter(Diff *d, StepList *s, int fi, int j)
 	emit(s, t->extra.v[1], t, SM_HAZARD_ACCESS_EXCLUSIVE);
 }
 
+/* a type printed by format_type that casts to anything through text */
+static bool
+is_string_type(const char *type)
+{
+	static const char *const names[] = {"text", "character varying", "character",
+	"name", "citext", NULL};
+
+	for (int i = 0; names[i]; i++)
+	{
+		size_t		l = strlen(names[i]);
+
+		if (strncmp(type, names[i], l) == 0 &&
+			(type[l] == '\0' || type[l] == '(' || type[l] == '['))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A column retyped to an enum from anything but a string: the USING
+ * col::enum the model prints fails (smallint has no cast to an enum);
+ * only the author knows the mapping.  The statement is kept, flagged.
+ */
+static bool
+needs_using(const Diff *d, int fi, int j)
+{
+	const SmObject *f = &d->F->objects[fi];
+	const SmObject *t = &d->T->objects[j];
+	bool		to_enum = false;
+
+	if (f->extra.n < 3 || t->extra.n < 3 || is_string_type(f->extra.v[2]))
+		return false;
+	for (int k = 0; k < t->deps.n && !to_enum; k++)
+	{
+		const SmObject *o = model_find(d->T, t->deps.v[k]);
+
+		to_enum = o && o->special && strcmp(o->special, "enum") == 0 &&
+			strcmp(o->name, t->extra.v[2]) == 0;
+	}
+	return to_enum;
+}
+
 static void
 emit_node(Diff *d, StepList *s, Kids *kids, const Node *n,
 		  const Rename *renames)
@@ -1054,7 +1119,9 @@ emit_node(Diff *d, StepList *s, Kids *kids, const Node *n,
 					return;
 				}
 				for (int k = 0; k < t->alter.n; k++)
-					emit(s, t->alter.v[k], t, alter_hazards(t, d->retype[fi]));
+					emit(s, t->alter.v[k], t, alter_hazards(t, d->retype[fi]) |
+						 (kind_is(t, "column") && needs_using(d, fi, n->obj) ?
+						  SM_HAZARD_NEEDS_USING : 0));
 				return;
 			}
 		case N_CREATE:
@@ -1226,9 +1293,155 @@ order_checked_bodies(Diff *d)
 	}
 }
 
+/*
+ * A partition's attached index is created before its parent index: CREATE
+ * INDEX on the partitioned table then attaches it, with its own name,
+ * instead of cloning one under a generated name.
+ */
+static void
+order_attached_indexes(Diff *d)
+{
+	for (int j = 0; j < d->T->n; j++)
+	{
+		int			p = attached_parent(d->T, j);
+
+		if (p >= 0 && d->cnode[p] >= 0)
+			add_edge(d, tnode(d, j), d->cnode[p]);
+	}
+}
+
+/*
+ * New columns of a table that stays are added in their target order, one
+ * after the other: ADD COLUMN appends, so a column that waits for
+ * something (a default calling a function created in the same script)
+ * must hold back the columns after it, or it lands after them.  A new
+ * column the target has before a column that stays cannot be placed by
+ * ADD COLUMN at all: its step carries the hazard "column order differs".
+ */
+static const SmSchemaModel *col_sort_model;
+
+static int
+col_pos_cmp(const void *a, const void *b)
+{
+	const SmObject *x = &col_sort_model->objects[*(const int *) a];
+	const SmObject *y = &col_sort_model->objects[*(const int *) b];
+	int			c = strcmp(x->parent, y->parent);
+
+	if (c != 0)
+		return c;
+	return x->position < y->position ? -1 : x->position > y->position;
+}
+
+static void
+order_new_columns(Diff *d)
+{
+	const SmSchemaModel *T = d->T;
+	int		   *cols = sm_alloc(d->env, (size_t) (T->n + 1) * sizeof(int));
+	int			n = 0;
+
+	for (int j = 0; j < T->n; j++)
+		if (d->create[j] && !d->folded[j] && kind_is(&T->objects[j], "column") &&
+			T->objects[j].parent != NULL)
+			cols[n++] = j;
+	col_sort_model = T;
+	if (n > 1)
+		qsort(cols, (size_t) n, sizeof(int), col_pos_cmp);
+	for (int k = 1; k < n; k++)
+		if (strcmp(T->objects[cols[k - 1]].parent, T->objects[cols[k]].parent) == 0)
+			add_edge(d, d->cnode[cols[k - 1]], d->cnode[cols[k]]);
+}
+
+/* a created column placed before a column of its table that stays */
+static bool
+column_out_of_order(const struct Diff *d, int j)
+{
+	const SmSchemaModel *T = d->T;
+	const SmObject *c = &T->objects[j];
+	int			p = d->tparent[j];
+	int			fp;
+
+	if (p < 0 || d->create[p] || (fp = d->tmatch[p]) < 0 || d->drop[fp])
+		return false;
+	for (int k = 0; k < T->n; k++)
+	{
+		const SmObject *o = &T->objects[k];
+
+		if (d->tparent[k] == p && kind_is(o, "column") && !d->create[k] &&
+			o->position > c->position)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * keep_column_order: per table that stays, the columns in target order
+ * keep their place as long as they are old ones in their old order; from
+ * the first that is not (a new column, or an old one out of order), every
+ * old column after it is dropped and added again, so that ADD COLUMN,
+ * which appends, gives the target order.  The closure then rebuilds what
+ * reads them (indexes, keys, views).
+ */
+static void
+move_columns(Diff *d)
+{
+	const SmSchemaModel *T = d->T;
+	int		   *cols = sm_alloc(d->env, (size_t) (T->n + 1) * sizeof(int));
+	int			n = 0;
+
+	for (int j = 0; j < T->n; j++)
+		if (kind_is(&T->objects[j], "column") && T->objects[j].parent != NULL)
+			cols[n++] = j;
+	col_sort_model = T;
+	if (n > 1)
+		qsort(cols, (size_t) n, sizeof(int), col_pos_cmp);
+	for (int k = 0; k < n;)
+	{
+		int			p = d->tparent[cols[k]];
+		int			last = -1;
+		bool		moving = false;
+		int			e = k;
+
+		while (e < n && d->tparent[cols[e]] == p)
+			e++;
+		if (p >= 0 && !d->create[p])
+		{
+			for (int m = k; m < e; m++)
+			{
+				int			j = cols[m];
+				int			fi = d->tmatch[j];
+
+				if (!moving && fi >= 0 && !d->drop[fi] &&
+					d->F->objects[fi].position > last)
+				{
+					last = d->F->objects[fi].position;
+					continue;
+				}
+				moving = true;
+				if (fi >= 0 && !d->drop[fi])
+				{
+					d->drop[fi] = true;
+					d->create[j] = true;
+					d->alter[j] = false;
+					d->retype[fi] = false;
+				}
+			}
+		}
+		k = e;
+	}
+}
+
 SmDiff *
 diff_models(const SmEnv *env, const SmSchemaModel *from,
 			const SmSchemaModel *to)
+{
+	SmDiffOptions opts = {false};
+
+	return diff_models_opts(env, from, to, &opts);
+}
+
+SmDiff *
+diff_models_opts(const SmEnv *env, const SmSchemaModel *from,
+				 const SmSchemaModel *to, const SmDiffOptions *opts)
 {
 	Diff		dd;
 	Diff	   *d = &dd;
@@ -1307,6 +1520,9 @@ diff_models(const SmEnv *env, const SmSchemaModel *from,
 		}
 	}
 
+	if (opts && opts->keep_column_order)
+		move_columns(d);
+
 	/* 3. closure */
 	closure(d);
 
@@ -1320,7 +1536,14 @@ diff_models(const SmEnv *env, const SmSchemaModel *from,
 	{
 		const SmObject *o = &F->objects[i];
 		int			top = top_of(d, i);
+		int			ap = attached_parent(F, i);
 
+		/* an attached index goes with its parent index, or its partition */
+		if (d->drop[i] && ap >= 0 && d->drop[ap])
+		{
+			d->implied[i] = true;
+			continue;
+		}
 		if (!d->drop[i] || d->fparent[i] < 0 || !d->drop[d->fparent[i]])
 			continue;
 		d->implied[i] = true;
@@ -1331,6 +1554,22 @@ diff_models(const SmEnv *env, const SmSchemaModel *from,
 			if (x >= 0 && d->drop[x] && top_of(d, x) != top)
 				d->implied[i] = false;
 		}
+	}
+
+	/*
+	 * An attachment of a partition's index whose index and parent index are
+	 * both new goes without saying: the parent's CREATE INDEX, which comes
+	 * after the partition's, attaches it.
+	 */
+	for (int j = 0; j < T->n; j++)
+	{
+		const SmObject *t = &T->objects[j];
+		int			child = d->tparent[j];
+		int			p = t->deps.n > 0 ? idx_of(T, t->deps.v[0]) : -1;
+
+		if (d->create[j] && kind_is(t, "index attachment") && child >= 0 &&
+			d->create[child] && p >= 0 && d->create[p])
+			d->create[j] = false;
 	}
 
 	/*
@@ -1420,6 +1659,9 @@ diff_models(const SmEnv *env, const SmSchemaModel *from,
 		if (d->tmatch[j] >= 0 && d->drop[d->tmatch[j]])
 			add_edge(d, d->dnode[d->tmatch[j]], mine);
 	}
+	order_attached_indexes(d);
+	order_new_columns(d);
+
 	/* renames: after the drops that use old names, before everything new */
 	for (int r = 0; r < nrenames; r++)
 	{
@@ -1499,6 +1741,8 @@ diff_hazard_names(unsigned hazards, const char **out, int max)
 		{SM_HAZARD_ACCESS_EXCLUSIVE, "access exclusive lock"},
 		{SM_HAZARD_BUILDS_INDEX, "builds index"},
 		{SM_HAZARD_NON_TRANSACTIONAL, "cannot run in a transaction"},
+		{SM_HAZARD_NEEDS_USING, "needs a hand-written USING"},
+		{SM_HAZARD_COLUMN_ORDER, "column order differs"},
 	};
 	int			n = 0;
 

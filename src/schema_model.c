@@ -76,6 +76,77 @@
 	" CROSS JOIN LATERAL (SELECT x.t || '.' || quote_ident(a.attname) AS col, 'column ' || x.t || '.' || quote_ident(a.attname) AS ckey," \
 	"   format('ALTER TABLE %s ALTER COLUMN %I ', x.t, a.attname) AS alt) y"
 
+/*
+ * Extended statistics (CREATE STATISTICS): the definition from
+ * pg_get_statisticsobjdef; the statistics target (ALTER STATISTICS ... SET
+ * STATISTICS, -1 the default) is the one part altered in place, so the
+ * definition is the rebuild text.  Its table is its parent: dropping the
+ * table drops it; pg_depend orders it after the columns it covers.
+ */
+#define STATISTICS_QUERY \
+	"SELECT 'statistics ' || sio.identity, 'statistics', sio.identity, pk.pkey," \
+	" pg_get_statisticsobjdef(s.oid) || ' STATISTICS ' || s.stxstattarget, pg_get_statisticsobjdef(s.oid)," \
+	" ARRAY[pg_get_statisticsobjdef(s.oid)] || CASE WHEN s.stxstattarget >= 0" \
+	"   THEN ARRAY[format('ALTER STATISTICS %s SET STATISTICS %s', sio.identity, s.stxstattarget)] ELSE '{}'::text[] END," \
+	" ARRAY[format('DROP STATISTICS %s', sio.identity)]," \
+	" ARRAY[format('ALTER STATISTICS %s SET STATISTICS %s', sio.identity, s.stxstattarget)]," \
+	" NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL," \
+	" 'pg_statistic_ext'::regclass, s.oid, 0" \
+	" FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace JOIN pg_class c ON c.oid = s.stxrelid" \
+	" CROSS JOIN LATERAL pg_identify_object('pg_statistic_ext'::regclass, s.oid, 0) sio" \
+	" CROSS JOIN LATERAL pg_identify_object('pg_class'::regclass, c.oid, 0) tio" \
+	" CROSS JOIN LATERAL (SELECT CASE c.relkind WHEN 'm' THEN 'materialized view ' ELSE 'table ' END || tio.identity AS pkey) pk" \
+	" WHERE " NSP_OK("n") " AND " NOT_MEMBER("pg_statistic_ext", "s.oid") " AND " NOT_MEMBER("pg_class", "c.oid")
+
+/*
+ * Indexes of partitions attached to an index of their parent (not those of
+ * constraints).  PostgreSQL clones a partitioned index onto each partition
+ * under a generated name, but a history may create the partition's index
+ * first under a name of its own and attach it (ALTER INDEX ... ATTACH
+ * PARTITION): the name is part of the schema.  Created on the partition
+ * before its parent index (the differ orders it so; extra[0] is the parent
+ * index's key), CREATE INDEX on the parent then attaches it instead of
+ * making a clone.  IF NOT EXISTS: a partition created later under an
+ * existing parent index already has its clone, usually of that name.
+ */
+#define ATTACHED_INDEX_QUERY \
+	"SELECT 'index ' || iio.identity, 'index', iio.identity, 'table ' || tio.identity, d.def, NULL," \
+	" ARRAY[regexp_replace(d.def, '^CREATE (UNIQUE )?INDEX ', 'CREATE \\1INDEX IF NOT EXISTS ')]," \
+	" ARRAY[format('DROP INDEX %s', iio.identity)], NULL," \
+	" NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 'attached index', NULL, ARRAY['index ' || pio.identity]," \
+	" 'pg_class'::regclass, ic.oid, 0" \
+	" FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid" \
+	" JOIN pg_namespace n ON n.oid = ic.relnamespace" \
+	" JOIN pg_inherits ih ON ih.inhrelid = ic.oid" \
+	" CROSS JOIN LATERAL pg_identify_object('pg_class'::regclass, ic.oid, 0) iio" \
+	" CROSS JOIN LATERAL pg_identify_object('pg_class'::regclass, c.oid, 0) tio" \
+	" CROSS JOIN LATERAL pg_identify_object('pg_class'::regclass, ih.inhparent, 0) pio" \
+	" CROSS JOIN LATERAL (SELECT CASE WHEN c.relkind = 'p' THEN replace(pg_get_indexdef(ic.oid), ' ON ONLY ', ' ON ')" \
+	"   ELSE pg_get_indexdef(ic.oid) END AS def) d" \
+	" WHERE c.relkind IN ('r', 'p') AND c.relispartition AND " NSP_OK("n") " AND " NOT_MEMBER("pg_class", "c.oid") \
+	" AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_class'::regclass AND i.objid = ic.oid" \
+	"   AND i.refclassid = 'pg_constraint'::regclass AND i.deptype = 'i')"
+
+/*
+ * ... and the attachment itself: a partition's index may exist unattached
+ * at one point of a history and be attached at the next.  Attaching an
+ * index already attached to that parent does nothing, so after a parent
+ * index created in the same script (which attached it) it is harmless.
+ */
+#define INDEX_ATTACHMENT_QUERY \
+	"SELECT 'index attachment ' || iio.identity, 'index attachment', iio.identity, 'index ' || iio.identity, pio.identity, NULL," \
+	" ARRAY[format('ALTER INDEX %s ATTACH PARTITION %s', pio.identity, iio.identity)], NULL, NULL," \
+	" NULL, NULL, NULL, ARRAY['index ' || pio.identity], NULL, NULL, NULL, 0, NULL, NULL, NULL," \
+	" NULL, NULL, NULL" \
+	" FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid" \
+	" JOIN pg_namespace n ON n.oid = ic.relnamespace" \
+	" JOIN pg_inherits ih ON ih.inhrelid = ic.oid" \
+	" CROSS JOIN LATERAL pg_identify_object('pg_class'::regclass, ic.oid, 0) iio" \
+	" CROSS JOIN LATERAL pg_identify_object('pg_class'::regclass, ih.inhparent, 0) pio" \
+	" WHERE c.relkind IN ('r', 'p') AND c.relispartition AND " NSP_OK("n") " AND " NOT_MEMBER("pg_class", "c.oid") \
+	" AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_class'::regclass AND i.objid = ic.oid" \
+	"   AND i.refclassid = 'pg_constraint'::regclass AND i.deptype = 'i')"
+
 static const char *const object_queries[] = {
 	/* schemas */
 	"SELECT 'schema ' || io.identity, 'schema', io.identity, NULL, format('CREATE SCHEMA %I', n.nspname), NULL,"
@@ -473,6 +544,10 @@ static const char *const object_queries[] = {
 	"         FROM aclexplode(s.dflt) x GROUP BY x.grantee, x.is_grantable) e) gd"
 	" WHERE a.def IS DISTINCT FROM ad.def",
 
+	STATISTICS_QUERY,
+	ATTACHED_INDEX_QUERY,
+	INDEX_ATTACHMENT_QUERY,
+
 	NULL
 };
 
@@ -518,11 +593,13 @@ static const char comments_query[] =
 	" CROSS JOIN LATERAL (SELECT CASE"
 	"   WHEN io.type IN ('table column', 'view column', 'materialized view column') THEN 'COLUMN ' || io.identity"
 	"   WHEN io.type = 'table constraint' THEN 'CONSTRAINT ' || io.identity"
+	"   WHEN io.type = 'statistics object' THEN 'STATISTICS ' || io.identity"
 	"   WHEN io.type = 'domain constraint' THEN (SELECT format('CONSTRAINT %I ON DOMAIN %s', k.conname, k.contypid::regtype::text)"
 	"     FROM pg_constraint k WHERE k.oid = d.objoid)"
 	"   ELSE upper(io.type) || ' ' || io.identity END AS target) t"
 	" WHERE d.objoid >= 16384 AND d.classoid IN ('pg_class'::regclass, 'pg_namespace'::regclass, 'pg_extension'::regclass,"
-	"   'pg_type'::regclass, 'pg_proc'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, 'pg_policy'::regclass)"
+	"   'pg_type'::regclass, 'pg_proc'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, 'pg_policy'::regclass,"
+	"   'pg_statistic_ext'::regclass)"
 	" AND io.type NOT IN ('composite type', 'composite type column', 'toast table')";
 
 /* ---------- collecting ---------- */

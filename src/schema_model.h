@@ -141,6 +141,10 @@ extern SmSchemaModel *model_deserialize(const SmEnv *env, const char *data,
 #define SM_HAZARD_ACCESS_EXCLUSIVE	0x04
 #define SM_HAZARD_BUILDS_INDEX		0x08
 #define SM_HAZARD_NON_TRANSACTIONAL	0x10
+/* the statement needs a USING of the author's: no cast the differ can name */
+#define SM_HAZARD_NEEDS_USING		0x20
+/* ADD COLUMN appends: the target has the column before existing ones */
+#define SM_HAZARD_COLUMN_ORDER		0x40
 
 typedef struct SmDiffStep
 {
@@ -160,6 +164,22 @@ typedef struct SmDiff
 /* The statements that turn "from" into "to", in dependency order. */
 extern SmDiff *diff_models(const SmEnv *env, const SmSchemaModel *from,
 						   const SmSchemaModel *to);
+
+/* What the caller may ask of the differ beyond the default. */
+typedef struct SmDiffOptions
+{
+	/*
+	 * Columns of a table that stays whose target position ADD COLUMN cannot
+	 * give (the history dropped and re-added them, or rebuilt the table) are
+	 * dropped and added again in target order: their data is lost (the
+	 * drops say "deletes data").  Off: they stay where they are.
+	 */
+	bool		keep_column_order;
+} SmDiffOptions;
+
+extern SmDiff *diff_models_opts(const SmEnv *env, const SmSchemaModel *from,
+								const SmSchemaModel *to,
+								const SmDiffOptions *opts);
 
 /* Hazard names of a flag set, e.g. {"deletes data", "rewrites table"}. */
 extern int	diff_hazard_names(unsigned hazards, const char **out, int max);

@@ -69,8 +69,11 @@ apply() { # db script
 one_way() { # case label from_db to_db from_dump to_dump
 	local c=$1 w=$2 from=$3 to=$4 td=$6
 	local d="$WORK/$c.$w"
+	# a case's own settings for the differ (test/schema_changes/NN/pgoptions)
+	local opts=
+	[ -f "test/schema_changes/$c/pgoptions" ] && opts=$(cat "test/schema_changes/$c/pgoptions")
 	model "$from" "$d.from.model" && model "$to" "$d.to.model" || { bad "$c: $w: reading the models"; return; }
-	diff_script "$from" "$d.from.model" "$d.to.model" "$d.sql" || { bad "$c: $w: sm_diff_models failed"; return; }
+	PGOPTIONS="$PGOPTIONS $opts" diff_script "$from" "$d.from.model" "$d.to.model" "$d.sql" || { bad "$c: $w: sm_diff_models failed"; return; }
 	if ! [ -s "$d.sql" ]; then bad "$c: $w: the diff is empty"; return; fi
 	if ! apply "$from" "$d.sql"; then bad "$c: $w: the script does not apply"; sed 's/^/    | /' "$d.sql" | head -40; return; fi
 	dump "$from" "$d.after"
@@ -81,7 +84,7 @@ one_way() { # case label from_db to_db from_dump to_dump
 		return
 	fi
 	model "$from" "$d.after.model"
-	diff_script "$from" "$d.after.model" "$d.to.model" "$d.again.sql"
+	PGOPTIONS="$PGOPTIONS $opts" diff_script "$from" "$d.after.model" "$d.to.model" "$d.again.sql"
 	if [ -s "$d.again.sql" ]; then
 		bad "$c: $w: after the script, the diff is not empty"
 		sed 's/^/    | /' "$d.again.sql" | head -10

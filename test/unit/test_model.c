@@ -605,6 +605,279 @@ t_many_tables_fast(void)
 	CHECK(now_ms() - t0 < 2000);
 }
 
+
+/* a partitioned table p with partition c, a parent index and c's own index */
+static SmSchemaModel *
+partitioned(bool with_parent_index, bool attached, bool parent_index_v2)
+{
+	SmSchemaModel *m = M();
+	SmObject   *c;
+
+	table(m, "p");
+	column(m, "p", "k", "integer", 1);
+	c = table(m, "c");
+	c->parent = "table p";
+	c->head = NULL;
+	c->tail = "CREATE TABLE c PARTITION OF p FOR VALUES IN (1)";
+	c->create = L(c->tail, NULL, NULL);
+	c->def = c->tail;
+	if (with_parent_index)
+		add(m, "index", "pi", "table p", parent_index_v2 ? "CREATE INDEX pi ON p (k DESC)" : "CREATE INDEX pi ON p (k)",
+			parent_index_v2 ? "CREATE INDEX pi ON p (k DESC)" : "CREATE INDEX pi ON p (k)", "DROP INDEX pi");
+	{
+		SmObject   *ci = add(m, "index", "c_own_idx", "table c", parent_index_v2 ? "CREATE INDEX c_own_idx ON c (k DESC)" : "CREATE INDEX c_own_idx ON c (k)",
+							 parent_index_v2 ? "CREATE INDEX IF NOT EXISTS c_own_idx ON c (k DESC)" : "CREATE INDEX IF NOT EXISTS c_own_idx ON c (k)",
+							 "DROP INDEX c_own_idx");
+
+		if (attached)
+		{
+			SmObject   *at;
+
+			ci->special = "attached index";
+			ci->extra = L("index pi", NULL, NULL);
+			at = add(m, "index attachment", "c_own_idx", "index c_own_idx", "pi",
+					 "ALTER INDEX pi ATTACH PARTITION c_own_idx", NULL);
+			at->deps = L("index pi", NULL, NULL);
+		}
+	}
+	return done(m);
+}
+
+static void
+t_attached_partition_index(void)
+{
+	SmSchemaModel *empty = done(M());
+	SmDiff	   *d;
+
+	/* from empty: the partition's index first, so that the parent's attaches it */
+	d = diff_models(env, empty, partitioned(true, true, false));
+	CHECK(pos_of(d, "CREATE TABLE c PARTITION OF") < pos_of(d, "CREATE INDEX IF NOT EXISTS c_own_idx"));
+	CHECK(pos_of(d, "CREATE INDEX IF NOT EXISTS c_own_idx") >= 0);
+	CHECK(pos_of(d, "CREATE INDEX IF NOT EXISTS c_own_idx") < pos_of(d, "CREATE INDEX pi"));
+	/* ... which makes the ATTACH redundant: not emitted */
+	CHECK(pos_of(d, "ALTER INDEX pi ATTACH") < 0);
+	/* an index of the partition made apart, attached later: ATTACH alone */
+	d = diff_models(env, partitioned(true, false, false), partitioned(true, true, false));
+	CHECK_STR(steps(d), "ALTER INDEX pi ATTACH PARTITION c_own_idx;");
+	/* the parent index rebuilt: its partition's index goes with it and comes back first */
+	d = diff_models(env, partitioned(true, true, false), partitioned(true, true, true));
+	CHECK_STR(steps(d), "DROP INDEX pi; | CREATE INDEX IF NOT EXISTS c_own_idx ON c (k DESC); | CREATE INDEX pi ON p (k DESC);");
+	/* and all dropped: the partitioned table's drop takes partition and indexes */
+	d = diff_models(env, partitioned(true, true, false), empty);
+	CHECK_STR(steps(d), "DROP TABLE p;");
+}
+
+static SmObject *
+fn(SmSchemaModel *m, const char *name)
+{
+	SmObject   *f = add(m, "function", name, NULL, "body", fmt("CREATE FUNCTION %s", name), fmt("DROP FUNCTION %s", name));
+
+	f->alter = f->create;
+	return f;
+}
+
+static void
+t_new_columns_wait_for_a_new_function(void)
+{
+	SmSchemaModel *a = M(),
+			   *b = M();
+	SmObject   *df;
+	SmDiff	   *d;
+
+	table(a, "t");
+	column(a, "t", "id", "integer", 1);
+	done(a);
+	table(b, "t");
+	column(b, "t", "id", "integer", 1);
+	column(b, "t", "made", "bigint", 2);
+	column(b, "t", "owner", "bigint", 3);
+	column(b, "t", "size", "bigint", 4);
+	df = add(b, "default", "t.made", "column t.made", "now_us()", "ALTER TABLE t ALTER COLUMN made SET DEFAULT now_us()",
+			 "ALTER TABLE t ALTER COLUMN made DROP DEFAULT");
+	df->inline_def = "DEFAULT now_us()";
+	df->deps = L("function now_us()", NULL, NULL);
+	fn(b, "now_us()");
+	done(b);
+	d = diff_models(env, a, b);
+	/* the function first; the columns in target order after it */
+	CHECK_STR(steps(d), "CREATE FUNCTION now_us(); | ALTER TABLE t ADD COLUMN made bigint DEFAULT now_us(); | "
+			  "ALTER TABLE t ADD COLUMN owner bigint; | ALTER TABLE t ADD COLUMN size bigint;");
+	for (int i = 0; i < d->n; i++)
+		CHECK(!(d->steps[i].hazards & SM_HAZARD_COLUMN_ORDER));
+}
+
+static void
+t_column_order_hazard(void)
+{
+	SmSchemaModel *a = M(),
+			   *b = M();
+	SmDiff	   *d;
+
+	/* "y" sits between two columns that stay: ADD COLUMN cannot put it there */
+	table(a, "t");
+	column(a, "t", "id", "integer", 1);
+	column(a, "t", "z", "text", 3);
+	done(a);
+	table(b, "t");
+	column(b, "t", "id", "integer", 1);
+	column(b, "t", "y", "text", 2);
+	column(b, "t", "z", "text", 3);
+	column(b, "t", "zz", "text", 4);
+	done(b);
+	d = diff_models(env, a, b);
+	CHECK_STR(steps(d), "ALTER TABLE t ADD COLUMN y text; | ALTER TABLE t ADD COLUMN zz text;");
+	CHECK(d->steps[0].hazards & SM_HAZARD_COLUMN_ORDER);
+	CHECK(!(d->steps[1].hazards & SM_HAZARD_COLUMN_ORDER));
+	{
+		const char *n[8];
+		int			k = diff_hazard_names(d->steps[0].hazards, n, 8);
+
+		REQUIRE(k == 2);
+		CHECK_STR(n[0], "access exclusive lock");
+		CHECK_STR(n[1], "column order differs");
+	}
+}
+
+static void
+t_keep_column_order(void)
+{
+	SmSchemaModel *a = M(),
+			   *b = M();
+	SmDiffOptions keep = {true};
+	SmDiff	   *d;
+
+	/* b was dropped and added again: now after c */
+	table(a, "t");
+	column(a, "t", "a", "integer", 1);
+	column(a, "t", "b", "integer", 2);
+	column(a, "t", "c", "integer", 3);
+	done(a);
+	table(b, "t");
+	column(b, "t", "a", "integer", 1);
+	column(b, "t", "c", "integer", 3);
+	column(b, "t", "b", "integer", 4);
+	done(b);
+	/* by default nothing: the models agree but for the order */
+	CHECK_INT(diff_models(env, a, b)->n, 0);
+	d = diff_models_opts(env, a, b, &keep);
+	CHECK_STR(steps(d), "ALTER TABLE t DROP COLUMN b; | ALTER TABLE t ADD COLUMN b integer;");
+	CHECK(d->steps[0].hazards & SM_HAZARD_DELETES_DATA);
+	/* and back: c moves behind b */
+	d = diff_models_opts(env, b, a, &keep);
+	CHECK_STR(steps(d), "ALTER TABLE t DROP COLUMN c; | ALTER TABLE t ADD COLUMN c integer;");
+
+	/* a new column between two old ones: the later old one moves after it */
+	a = M();
+	table(a, "t");
+	column(a, "t", "id", "integer", 1);
+	column(a, "t", "z", "text", 3);
+	done(a);
+	b = M();
+	table(b, "t");
+	column(b, "t", "id", "integer", 1);
+	column(b, "t", "y", "text", 2);
+	column(b, "t", "z", "text", 3);
+	done(b);
+	d = diff_models_opts(env, a, b, &keep);
+	CHECK_STR(steps(d), "ALTER TABLE t DROP COLUMN z; | ALTER TABLE t ADD COLUMN y text; | ALTER TABLE t ADD COLUMN z text;");
+	for (int i = 0; i < d->n; i++)
+		CHECK(!(d->steps[i].hazards & SM_HAZARD_COLUMN_ORDER));
+	/* a new table is not touched */
+	d = diff_models_opts(env, done(M()), b, &keep);
+	CHECK_STR(steps(d), "CREATE TABLE t (\n    id integer,\n    y text,\n    z text\n);");
+}
+
+static void
+t_retype_to_enum_needs_using(void)
+{
+	SmSchemaModel *a = M(),
+			   *b = M(),
+			   *c = M();
+	SmDiff	   *d;
+	const char *n[8];
+
+	enumtype(a, "public.st", "x", "y", NULL);
+	table(a, "t");
+	column(a, "t", "s", "smallint", 1);
+	done(a);
+	enumtype(b, "public.st", "x", "y", NULL);
+	table(b, "t");
+	column(b, "t", "s", "public.st", 1)->deps = L("type public.st", NULL, NULL);
+	done(b);
+	d = diff_models(env, a, b);
+	CHECK_STR(steps(d), "ALTER TABLE t ALTER COLUMN s TYPE public.st;");
+	CHECK(d->steps[0].hazards & SM_HAZARD_NEEDS_USING);
+	REQUIRE(diff_hazard_names(d->steps[0].hazards, n, 8) == 3);
+	CHECK_STR(n[2], "needs a hand-written USING");
+	/* from text the cast exists: no hazard */
+	enumtype(c, "public.st", "x", "y", NULL);
+	table(c, "t");
+	column(c, "t", "s", "text", 1);
+	done(c);
+	d = diff_models(env, c, b);
+	CHECK(!(d->steps[0].hazards & SM_HAZARD_NEEDS_USING));
+	/* nor to an integer from smallint */
+	d = diff_models(env, b, a);
+	CHECK(!(d->steps[0].hazards & SM_HAZARD_NEEDS_USING));
+}
+
+static SmObject *
+stats(SmSchemaModel *m, const char *kinds, int target)
+{
+	const char *def = fmt("CREATE STATISTICS public.s (%s) ON a, b FROM public.t", kinds);
+	SmObject   *o = add(m, "statistics", "public.s", "table public.t", fmt("%s STATISTICS %d", def, target),
+						def, "DROP STATISTICS public.s");
+
+	o->rebuild = def;
+	o->alter = L(fmt("ALTER STATISTICS public.s SET STATISTICS %d", target), NULL, NULL);
+	o->deps = L("column public.t.a", "column public.t.b", NULL);
+	return o;
+}
+
+static void
+t_statistics(void)
+{
+	SmSchemaModel *a = M(),
+			   *b = M(),
+			   *c = M();
+	SmDiff	   *d;
+
+	table(a, "public.t");
+	column(a, "public.t", "a", "integer", 1);
+	column(a, "public.t", "b", "integer", 2);
+	done(a);
+	table(b, "public.t");
+	column(b, "public.t", "a", "integer", 1);
+	column(b, "public.t", "b", "integer", 2);
+	stats(b, "ndistinct", -1);
+	done(b);
+	table(c, "public.t");
+	column(c, "public.t", "a", "integer", 1);
+	column(c, "public.t", "b", "integer", 2);
+	stats(c, "ndistinct", 500);
+	done(c);
+	/* new: after the table it covers */
+	d = diff_models(env, done(M()), b);
+	CHECK(pos_of(d, "CREATE TABLE public.t") < pos_of(d, "CREATE STATISTICS public.s"));
+	d = diff_models(env, a, b);
+	CHECK_STR(steps(d), "CREATE STATISTICS public.s (ndistinct) ON a, b FROM public.t;");
+	/* the target alone: altered in place */
+	d = diff_models(env, b, c);
+	CHECK_STR(steps(d), "ALTER STATISTICS public.s SET STATISTICS 500;");
+	/* other kinds: rebuilt */
+	c = M();
+	table(c, "public.t");
+	column(c, "public.t", "a", "integer", 1);
+	column(c, "public.t", "b", "integer", 2);
+	stats(c, "mcv", -1);
+	done(c);
+	d = diff_models(env, b, c);
+	CHECK_STR(steps(d), "DROP STATISTICS public.s; | CREATE STATISTICS public.s (mcv) ON a, b FROM public.t;");
+	/* a column it covers dropped: the statistics go first */
+	d = diff_models(env, b, a);
+	CHECK_STR(steps(d), "DROP STATISTICS public.s;");
+}
+
 const UnitCase model_cases[] = {
 	{"model: serialize and deserialize round trip", t_roundtrip},
 	{"model: the empty model", t_empty_model},
@@ -623,5 +896,11 @@ const UnitCase model_cases[] = {
 	{"diff: hazard names", t_hazard_names},
 	{"diff: object-level differences", t_differences},
 	{"diff: 2,000 tables and views in well under a second", t_many_tables_fast},
+	{"diff: a partition's own index before its parent index, attached", t_attached_partition_index},
+	{"diff: new columns wait for a new function in target order", t_new_columns_wait_for_a_new_function},
+	{"diff: a new column before one that stays carries a hazard", t_column_order_hazard},
+	{"diff: a retype to an enum from smallint needs a USING", t_retype_to_enum_needs_using},
+	{"diff: keep_column_order drops and re-adds moved columns", t_keep_column_order},
+	{"diff: statistics created, altered in place, rebuilt", t_statistics},
 	{NULL, NULL}
 };
