@@ -258,6 +258,9 @@ extern void stmt_prepare_migration(const MigrationSet *set,
 extern void stmt_error_callback(void *arg);
 extern const char *stmt_non_transactional(Node *stmt);
 extern bool stmt_needs_no_transaction(const char *sql);
+extern int	stmt_lines_before(const char *text, int nbytes);
+extern int	stmt_char_to_byte(const char *text, int pos);
+extern int	stmt_skip_noise(const char *s, int off, int end);
 
 /* executor.c: run prepared steps through SPI */
 extern bool exec_running;
