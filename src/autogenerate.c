@@ -15,6 +15,7 @@
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
+#include "sql_call.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -39,20 +40,6 @@ PG_FUNCTION_INFO_V1(sm_drift);
 
 /* How many differences sm_check_schema's detail lists. */
 #define CHECK_DETAIL_MAX	10
-
-static char *
-optional_arg(FunctionCallInfo fcinfo, int n)
-{
-	if (PG_NARGS() <= n || PG_ARGISNULL(n))
-		return NULL;
-	return text_to_cstring(PG_GETARG_TEXT_PP(n));
-}
-
-static const char *
-ext_schema(FunctionCallInfo fcinfo)
-{
-	return quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
-}
 
 /* ---------- the declarative schema folder ---------- */
 
@@ -200,13 +187,6 @@ hazards_array(unsigned hazards)
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-static Datum
-text_or_null(const char *s, bool *isnull)
-{
-	*isnull = s == NULL;
-	return s ? CStringGetTextDatum(s) : (Datum) 0;
-}
-
 /* ---------- sm_diff ---------- */
 
 /*
@@ -217,15 +197,14 @@ Datum
 sm_diff(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *desired = optional_arg(fcinfo, 0);
-	char	   *set_name = optional_arg(fcinfo, 1);
+	char	   *desired = call_optional_text(fcinfo, 0);
+	char	   *set_name = call_optional_text(fcinfo, 1);
 	SmSchemaModel *want;
 	SmDiff	   *d;
 
 	InitMaterializedSRF(fcinfo, 0);
 	want = desired_model(desired, set_name);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	sm_spi_connect(false);
 	d = diff_models(sm_server_env(), live_model(), want);
 	for (int i = 0; i < d->n; i++)
 	{
@@ -235,8 +214,8 @@ sm_diff(PG_FUNCTION_ARGS)
 
 		values[0] = Int32GetDatum(s->step);
 		values[1] = CStringGetTextDatum(s->statement);
-		values[2] = text_or_null(s->object_type, &nulls[2]);
-		values[3] = text_or_null(s->object_name, &nulls[3]);
+		values[2] = call_text_or_null(s->object_type, &nulls[2]);
+		values[3] = call_text_or_null(s->object_name, &nulls[3]);
 		values[4] = hazards_array(s->hazards);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
@@ -386,8 +365,8 @@ Datum
 sm_autogenerate(PG_FUNCTION_ARGS)
 {
 	char	   *message;
-	char	   *set_name = optional_arg(fcinfo, 1);
-	const char *schema = ext_schema(fcinfo);
+	char	   *set_name = call_optional_text(fcinfo, 1);
+	const char *schema = call_ext_schema(fcinfo);
 	MigrationSet *set;
 	SetState   *st;
 	SmSchemaModel *want;
@@ -397,7 +376,6 @@ sm_autogenerate(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	int		   *heads;
 	int			n_heads;
-	text	   *result;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -406,10 +384,7 @@ sm_autogenerate(PG_FUNCTION_ARGS)
 				 errhint("Describe the change, as for alembic revision -m: sm_autogenerate('add invoices').")));
 	message = clean_message(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 
-	set = set_load(set_name);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	st = store_read_state(schema, set);
+	st = call_load_state(fcinfo, 1, &set);
 	check_at_head(schema, set, st);
 
 	want = desired_model(NULL, set_name);
@@ -444,14 +419,7 @@ sm_autogenerate(PG_FUNCTION_ARGS)
 	appendStringInfoString(&buf, "\n-- +down\n");
 	append_steps(&buf, down);
 
-	result = cstring_to_text(buf.data);
-	{
-		text	   *copy = (text *) SPI_palloc(VARSIZE(result));
-
-		memcpy(copy, result, VARSIZE(result));
-		SPI_finish();
-		PG_RETURN_TEXT_P(copy);
-	}
+	PG_RETURN_TEXT_P(call_finish_textn(buf.data, buf.len));
 }
 
 /* ---------- sm_check_schema ---------- */
@@ -475,7 +443,7 @@ describe(const SmDifference *d)
 Datum
 sm_check_schema(PG_FUNCTION_ARGS)
 {
-	char	   *set_name = optional_arg(fcinfo, 0);
+	char	   *set_name = call_optional_text(fcinfo, 0);
 	MigrationSet *set = set_load(set_name);
 	const char *heads[1] = {"heads"};
 	SmSchemaModel *want;
@@ -516,8 +484,6 @@ Datum
 sm_drift(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *set_name = optional_arg(fcinfo, 0);
-	const char *schema = ext_schema(fcinfo);
 	MigrationSet *set;
 	SetState   *st;
 	int		   *cur;
@@ -528,10 +494,7 @@ sm_drift(PG_FUNCTION_ARGS)
 	int			n;
 
 	InitMaterializedSRF(fcinfo, 0);
-	set = set_load(set_name);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	st = store_read_state(schema, set);
+	st = call_load_state(fcinfo, 0, &set);
 	cur = palloc(sizeof(int) * (set->graph->n + 1));
 	n_cur = graph_current(set->graph, st->applied, cur);
 	targets = palloc(sizeof(char *) * (n_cur + 1));
@@ -545,11 +508,11 @@ sm_drift(PG_FUNCTION_ARGS)
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
 
-		values[0] = text_or_null(diffs[i].object_type, &nulls[0]);
-		values[1] = text_or_null(diffs[i].object_name, &nulls[1]);
-		values[2] = text_or_null(diffs[i].difference, &nulls[2]);
-		values[3] = text_or_null(diffs[i].expected, &nulls[3]);
-		values[4] = text_or_null(diffs[i].actual, &nulls[4]);
+		values[0] = call_text_or_null(diffs[i].object_type, &nulls[0]);
+		values[1] = call_text_or_null(diffs[i].object_name, &nulls[1]);
+		values[2] = call_text_or_null(diffs[i].difference, &nulls[2]);
+		values[3] = call_text_or_null(diffs[i].expected, &nulls[3]);
+		values[4] = call_text_or_null(diffs[i].actual, &nulls[4]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	SPI_finish();

@@ -19,6 +19,7 @@
 #include "utils/builtins.h"
 
 #include "schema_model.h"
+#include "sql_call.h"
 
 PG_FUNCTION_INFO_V1(sm_schema_model);
 PG_FUNCTION_INFO_V1(sm_diff_models);
@@ -29,23 +30,11 @@ sm_schema_model(PG_FUNCTION_ARGS)
 	SmSchemaModel *m;
 	char	   *data;
 	size_t		len;
-	text	   *result;
-	int			rc;
 
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	sm_spi_connect(false);
 	m = model_read_catalogs(sm_server_env());
 	data = model_serialize(sm_server_env(), m, &len);
-	if (len > MaxAllocSize - VARHDRSZ)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("schema model of %zu bytes is too large to return as text", len)));
-	/* the result must outlive SPI_finish */
-	result = (text *) SPI_palloc(len + VARHDRSZ);
-	SET_VARSIZE(result, len + VARHDRSZ);
-	memcpy(VARDATA(result), data, len);
-	SPI_finish();
-	PG_RETURN_TEXT_P(result);
+	PG_RETURN_TEXT_P(call_finish_textn(data, len));
 }
 
 static SmSchemaModel *
