@@ -43,6 +43,7 @@ fmt_setup() {
 	fi
 	BIN=$("$(sm_pg_config)" --bindir)
 	PSQL_CMD=("$BIN/psql" -X -q -v ON_ERROR_STOP=1)
+	# shellcheck disable=SC2034 # for the scripts
 	NPM=${SM_NPM:-${XDG_CACHE_HOME:-$HOME/.cache}/schema_migrate/npm}
 	if [ -n "${SM_CLUSTER_DIR:-}" ]; then
 		SETS=$(sm_readable_copy "$ROOT/test/sets") || exit 2

@@ -32,56 +32,27 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
 ROOT=$(pwd)
 . "$ROOT/test/lib/cluster.sh"
+# shellcheck source=test/lib/checks.sh
+. "$ROOT/test/lib/checks.sh"
 
-[ -n "${PGHOST:-}" ] || sm_cluster_start || exit 2
-BIN=$("$(sm_pg_config)" --bindir)
+sm_test_setup sm-diffhist
+chmod 0755 "$WORK"
+# shellcheck source=test/lib/schema_diff.sh
+. "$ROOT/test/lib/schema_diff.sh"
 MIRRORS=${SM_PUBLIC_MIRRORS:-/work/.mirror}
 POINTS=${SM_POINTS:-12}
 NAMES=${*:-ente alfio_r hatchet_sql lemmy_2025_05}
-WORK=$(mktemp -d /tmp/sm-diffhist.XXXXXX)
-chmod 0755 "$WORK"
-trap 'rm -rf -- "$WORK"' EXIT
 SETS=$WORK/sets
 mkdir -p "$SETS"
 export PGOPTIONS="-c schema_migrate.path=$SETS -c schema_migrate.timing=off -c client_min_messages=warning"
 
-q() { "$BIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+q() { psql_q "$@"; }
 fresh_db() {
 	q -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 TEMPLATE template0" >/dev/null &&
 		q -d "$1" -c "CREATE EXTENSION schema_migrate" >/dev/null || return 1
 	# prepare=diesel-table: the table diesel creates first (Lemmy puts a trigger on it)
 	[ "$prepare" != diesel-table ] ||
 		q -d "$1" -c "CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP)"
-}
-dump() { "$BIN/pg_dump" --schema-only -d "$1" |
-	grep -v -e '^--' -e '^$' -e '^\\restrict ' -e '^\\unrestrict ' >"$2"; }
-model() { q -d "$1" -c "SELECT sm_schema_model()" >"$2"; }
-diff_script() { # db from to out
-	q -d "$1" -o "$4" <<-EOF
-	\\set f \`cat '$2'\`
-	\\set t \`cat '$3'\`
-	SELECT statement FROM sm_diff_models(:'f', :'t') ORDER BY step;
-	EOF
-}
-# try_point db base script target_dump: 0 exact, 2 exact only with
-# check_function_bodies = off, 1 not
-try_point() {
-	local cfb
-	for cfb in on off; do
-		fresh_db "$1" >/dev/null || return 1
-		if PGOPTIONS="$PGOPTIONS -c check_function_bodies=$cfb" sh -c '
-			[ -z "$2" ] || "$0" -d "$1" -X -q -v ON_ERROR_STOP=1 -f "$2" >/dev/null 2>&1 || exit 1
-			"$0" -d "$1" -X -q -v ON_ERROR_STOP=1 -f "$3" >/dev/null 2>"$3.err"' "$BIN/psql" "$1" "$2" "$3" &&
-			dump "$1" "$3.dump" && cmp -s "$3.dump" "$4"; then
-			[ $cfb = on ] && return 0
-			return 2
-		fi
-	done
-	return 1
-}
-show_failure() { # script target_dump
-	head -3 "$1.err" | sed 's/^/    /'
-	diff "$1.dump" "$2" | head -12 | sed 's/^/    /'
 }
 drop_new_roles() {
 	q -d postgres -c "SELECT rolname FROM pg_roles" | sort | comm -13 "$WORK/roles.before" - |
@@ -140,30 +111,13 @@ for name in $NAMES; do
 		dump hist_src "$WORK/$p.dump"
 	done
 	echo "# $name ($format, $nrev migrations): $p points"
-	total=0 exact_empty=0 exact_step=0 cfb=0
+	total=0 exact_empty=0 exact_step=0 cfb_empty=0 cfb_step=0
 	for ((i = 1; i <= p; i++)); do
 		total=$((total + 1))
 		read -r idx rev <"$WORK/$i.rev"
-		diff_script hist_empty "$WORK/0.model" "$WORK/$i.model" "$WORK/e.sql"
-		try_point hist_a "" "$WORK/e.sql" "$WORK/$i.dump"
-		case $? in
-		0) exact_empty=$((exact_empty + 1)) ;;
-		2) cfb=$((cfb + 1)); echo "# $name point $i ($idx, $rev): from empty, only with check_function_bodies = off" ;;
-		*) echo "not ok - $name point $i ($idx, $rev): empty -> point"; show_failure "$WORK/e.sql" "$WORK/$i.dump" ;;
-		esac
-		prev=
-		if [ "$i" -gt 1 ]; then
-			diff_script hist_empty "$WORK/0.model" "$WORK/$((i - 1)).model" "$WORK/prev.sql"
-			prev="$WORK/prev.sql"
-		fi
-		diff_script hist_empty "$WORK/$((i - 1)).model" "$WORK/$i.model" "$WORK/c.sql"
-		try_point hist_b "$prev" "$WORK/c.sql" "$WORK/$i.dump"
-		case $? in
-		0) exact_step=$((exact_step + 1)) ;;
-		2) cfb=$((cfb + 1)); echo "# $name point $i ($idx, $rev): from point $((i - 1)), only with check_function_bodies = off" ;;
-		*) echo "not ok - $name point $i ($idx, $rev): point $((i - 1)) -> $i"; show_failure "$WORK/c.sql" "$WORK/$i.dump" ;;
-		esac
+		diff_point "$WORK/" "$i" "$name point $i ($idx, $rev)"
 	done
+	cfb=$((cfb_empty + cfb_step))
 	printf '%s\t%s\tmigrations %d\tpoints %d\tfrom empty exact %d\tconsecutive exact %d\tcfb-off only %d\n' \
 		"$name" "$format" "$nrev" "$total" "$exact_empty" "$exact_step" "$cfb"
 	all_total=$((all_total + total)) all_empty=$((all_empty + exact_empty))
