@@ -9,6 +9,8 @@
 #   bench/autogenerate.sh                 TABLES=1000, RUNS=5
 #   MIGRA=/path/to/migra bench/autogenerate.sh
 #
+# FAST=0 skips the second sm_diff series, with schema_migrate.scratch_tablespace
+# on tmpfs (FAST_DIR, default /dev/shm/sm_bench_ts.PID).
 # migra: npm install --prefix ${SM_NPM:-$HOME/.cache/schema_migrate/npm}/migra @pgkit/migra (the default
 # MIGRA is ${SM_NPM:-$HOME/.cache/schema_migrate/npm}/migra/node_modules/.bin/migra; skipped when missing).
 # Starts its own throwaway cluster through test/lib/cluster.sh (port
@@ -124,11 +126,40 @@ else
 	diff <(dump a_apply) <(dump b_ext) >"$W/sm_dump.diff"
 fi
 
+# ---------- the same with schema_migrate.scratch_tablespace on tmpfs ----------
+# Loading is mostly creating files; a tablespace in RAM shows what is left
+# of it.  FAST_DIR: an empty directory on tmpfs (default under /dev/shm);
+# FAST=0 skips this part.
+FAST_TOTAL=n/a FAST_RAW=n/a
+FAST_DIR=${FAST_DIR:-/dev/shm/sm_bench_ts.$$}
+if [ "${FAST:-1}" = 1 ] && mkdir -p "$FAST_DIR" 2>/dev/null; then
+	[ "$(id -u)" = 0 ] && chown postgres "$FAST_DIR"
+	q postgres -c "CREATE TABLESPACE sm_bench_fast LOCATION '$FAST_DIR'" >/dev/null
+	SQL_FAST="SET schema_migrate.scratch_tablespace = sm_bench_fast;
+$SQL_DIFF"
+	for _ in $(seq "$RUNS"); do
+		t0=$(ms); printf '%s\n' "$SQL_FAST" | q a_ext -f - >/dev/null; t1=$(ms)
+		echo $(((t1 - t0) / 1000000))
+	done | median >"$W/fast_total"
+	FAST_TOTAL=$(cat "$W/fast_total")
+	for _ in $(seq "$RUNS"); do
+		q postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS b_load" >/dev/null
+		t0=$(ms)
+		q postgres -c "CREATE DATABASE b_load TEMPLATE template0 STRATEGY wal_log TABLESPACE sm_bench_fast" >/dev/null
+		q b_load -1 -f "$W/b.sql" >/dev/null
+		t1=$(ms)
+		echo $(((t1 - t0) / 1000000))
+	done | median >"$W/fast_raw"
+	q postgres -c "DROP DATABASE IF EXISTS b_load" -c "DROP TABLESPACE sm_bench_fast" >/dev/null
+	rm -rf -- "$FAST_DIR"
+	FAST_RAW=$(cat "$W/fast_raw")
+fi
+
 # ---------- baseline: what loading B costs by itself ----------
 for _ in $(seq "$RUNS"); do
 	q postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS b_load" >/dev/null
 	t0=$(ms)
-	q postgres -c "CREATE DATABASE b_load TEMPLATE template0 STRATEGY file_copy" >/dev/null
+	q postgres -c "CREATE DATABASE b_load TEMPLATE template0 STRATEGY wal_log" >/dev/null
 	q b_load -1 -f "$W/b.sql" >/dev/null
 	t1=$(ms)
 	echo $(((t1 - t0) / 1000000))
@@ -158,6 +189,7 @@ cat <<EOF
 |---|---|---|
 | end to end (client process, ms) | $(cat "$W/sm_total") (scratch database created, B loaded, read, compared, dropped) | $MIGRA_TOTAL (node process: connect, inspect both, compare) |
 | of which: CREATE DATABASE + psql -1 -f B by itself (ms) | $(cat "$W/raw_load") | - |
+| end to end, schema_migrate.scratch_tablespace on tmpfs (ms) | $FAST_TOTAL (loading B alone there: $FAST_RAW) | - |
 | comparing phase (ms) | $(( $(cat "$W/sm_read") * 2 + $(cat "$W/sm_cmp") )) (read one model $(cat "$W/sm_read") x 2 + diff $(cat "$W/sm_cmp")) | $MIGRA_TOTAL (it has no separate phase) |
 | statements | $STEPS | $MIGRA_STEPS |
 | script applied to A reproduces B | $SM_OK | $MIGRA_OK |

@@ -91,8 +91,12 @@ sm__cleanup() {
 	if [ "${SM_KEEP_CLUSTER:-0}" = 1 ]; then
 		return 0
 	fi
+	# fast, not immediate: an immediate stop leaves the server's dynamic
+	# shared memory segments in /dev/shm, a few MB per cluster that nobody
+	# removes once the data directory is gone
 	if [ -f "$SM_PGDATA/postmaster.pid" ]; then
-		sm_as_postgres "$SM_PGBIN/pg_ctl" -D "$SM_PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
+		sm_as_postgres "$SM_PGBIN/pg_ctl" -D "$SM_PGDATA" -m fast -t 30 -w stop >/dev/null 2>&1 ||
+			sm_as_postgres "$SM_PGBIN/pg_ctl" -D "$SM_PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
 	fi
 	rm -rf -- "$SM_CLUSTER_DIR"
 	SM_CLUSTER_DIR=
