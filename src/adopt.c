@@ -18,6 +18,7 @@
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
+#include "sql_call.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -383,20 +384,15 @@ Datum
 sm_adopt(PG_FUNCTION_ARGS)
 {
 	const ToolSpec *t;
-	char	   *set_name = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
-	const char *schema = quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
+	char	   *set_name = call_optional_text(fcinfo, 1);
+	const char *schema = call_ext_schema(fcinfo);
 	MigrationSet *set;
 	bool	   *applied;
 	StepRecord *steps;
 	int			n = 0;
 	char	   *now;
-	text	   *result;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("tool must not be null")));
-	t = find_tool(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	t = find_tool(call_required_text(fcinfo, 0, "tool"));
 	exec_check_can_migrate("sm_adopt");
 	set = set_load(set_name);
 	sm_spi_connect(false);
@@ -428,9 +424,5 @@ sm_adopt(PG_FUNCTION_ARGS)
 	ereport(NOTICE,
 			(errmsg("adopted %d revision%s of set \"%s\" from %s, now at %s",
 					n, n == 1 ? "" : "s", set->name, t->tool, now)));
-	result = (text *) SPI_palloc(strlen(now) + VARHDRSZ);
-	SET_VARSIZE(result, strlen(now) + VARHDRSZ);
-	memcpy(VARDATA(result), now, strlen(now));
-	SPI_finish();
-	PG_RETURN_TEXT_P(result);
+	PG_RETURN_TEXT_P(call_finish_text(now));
 }

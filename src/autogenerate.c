@@ -15,6 +15,7 @@
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
+#include "sql_call.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -40,20 +41,6 @@ PG_FUNCTION_INFO_V1(sm_drift);
 
 /* How many differences sm_check_schema's detail lists. */
 #define CHECK_DETAIL_MAX	10
-
-static char *
-optional_arg(FunctionCallInfo fcinfo, int n)
-{
-	if (PG_NARGS() <= n || PG_ARGISNULL(n))
-		return NULL;
-	return text_to_cstring(PG_GETARG_TEXT_PP(n));
-}
-
-static const char *
-ext_schema(FunctionCallInfo fcinfo)
-{
-	return quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
-}
 
 /* ---------- the declarative schema folder ---------- */
 
@@ -255,13 +242,6 @@ hazards_array(unsigned hazards)
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-static Datum
-text_or_null(const char *s, bool *isnull)
-{
-	*isnull = s == NULL;
-	return s ? CStringGetTextDatum(s) : (Datum) 0;
-}
-
 /* ---------- sm_diff ---------- */
 
 /*
@@ -272,16 +252,15 @@ Datum
 sm_diff(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *desired = optional_arg(fcinfo, 0);
-	char	   *set_name = optional_arg(fcinfo, 1);
+	char	   *desired = call_optional_text(fcinfo, 0);
+	char	   *set_name = call_optional_text(fcinfo, 1);
 	SmSchemaModel *want;
 	SmDiff	   *d;
 	ModelMeanwhile live = {NULL, NULL};
 	ScratchMeanwhile live_read = {live_meanwhile, &live};
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	sm_spi_connect(false);
 	want = desired_model(desired, set_name, &live_read);
 	d = diff_models_opts(sm_server_env(), live.model, want, model_diff_options());
 	for (int i = 0; i < d->n; i++)
@@ -292,8 +271,8 @@ sm_diff(PG_FUNCTION_ARGS)
 
 		values[0] = Int32GetDatum(s->step);
 		values[1] = CStringGetTextDatum(s->statement);
-		values[2] = text_or_null(s->object_type, &nulls[2]);
-		values[3] = text_or_null(s->object_name, &nulls[3]);
+		values[2] = call_text_or_null(s->object_type, &nulls[2]);
+		values[3] = call_text_or_null(s->object_name, &nulls[3]);
 		values[4] = hazards_array(s->hazards);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
@@ -443,8 +422,8 @@ Datum
 sm_autogenerate(PG_FUNCTION_ARGS)
 {
 	char	   *message;
-	char	   *set_name = optional_arg(fcinfo, 1);
-	const char *schema = ext_schema(fcinfo);
+	char	   *set_name = call_optional_text(fcinfo, 1);
+	const char *schema = call_ext_schema(fcinfo);
 	MigrationSet *set;
 	SetState   *st;
 	SmSchemaModel *want;
@@ -454,7 +433,6 @@ sm_autogenerate(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	int		   *heads;
 	int			n_heads;
-	text	   *result;
 	ModelMeanwhile live = {NULL, NULL};
 	ScratchMeanwhile live_read = {live_meanwhile, &live};
 
@@ -504,14 +482,7 @@ sm_autogenerate(PG_FUNCTION_ARGS)
 	appendStringInfoString(&buf, "\n-- +down\n");
 	append_steps(&buf, down);
 
-	result = cstring_to_text(buf.data);
-	{
-		text	   *copy = (text *) SPI_palloc(VARSIZE(result));
-
-		memcpy(copy, result, VARSIZE(result));
-		SPI_finish();
-		PG_RETURN_TEXT_P(copy);
-	}
+	PG_RETURN_TEXT_P(call_finish_textn(buf.data, buf.len));
 }
 
 /* ---------- sm_check_schema ---------- */
@@ -535,7 +506,7 @@ describe(const SmDifference *d)
 Datum
 sm_check_schema(PG_FUNCTION_ARGS)
 {
-	char	   *set_name = optional_arg(fcinfo, 0);
+	char	   *set_name = call_optional_text(fcinfo, 0);
 	MigrationSet *set = set_load(set_name);
 	const char *heads[1] = {"heads"};
 	SmSchemaModel *want;
@@ -582,8 +553,8 @@ Datum
 sm_drift(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *set_name = optional_arg(fcinfo, 0);
-	const char *schema = ext_schema(fcinfo);
+	char	   *set_name = call_optional_text(fcinfo, 0);
+	const char *schema = call_ext_schema(fcinfo);
 	MigrationSet *set;
 	SetState   *st;
 	int		   *cur;
@@ -614,11 +585,11 @@ sm_drift(PG_FUNCTION_ARGS)
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
 
-		values[0] = text_or_null(diffs[i].object_type, &nulls[0]);
-		values[1] = text_or_null(diffs[i].object_name, &nulls[1]);
-		values[2] = text_or_null(diffs[i].difference, &nulls[2]);
-		values[3] = text_or_null(diffs[i].expected, &nulls[3]);
-		values[4] = text_or_null(diffs[i].actual, &nulls[4]);
+		values[0] = call_text_or_null(diffs[i].object_type, &nulls[0]);
+		values[1] = call_text_or_null(diffs[i].object_name, &nulls[1]);
+		values[2] = call_text_or_null(diffs[i].difference, &nulls[2]);
+		values[3] = call_text_or_null(diffs[i].expected, &nulls[3]);
+		values[4] = call_text_or_null(diffs[i].actual, &nulls[4]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	SPI_finish();

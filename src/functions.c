@@ -9,6 +9,7 @@
  *-------------------------------------------------------------------------
  */
 #include "schema_migrate.h"
+#include "sql_call.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -24,47 +25,6 @@ PG_FUNCTION_INFO_V1(sm_upgrade);
 PG_FUNCTION_INFO_V1(sm_current);
 PG_FUNCTION_INFO_V1(sm_history);
 
-/* ---------- argument helpers ---------- */
-
-static char *
-required_arg(FunctionCallInfo fcinfo, int n, const char *name)
-{
-	if (PG_ARGISNULL(n))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", name)));
-	return text_to_cstring(PG_GETARG_TEXT_PP(n));
-}
-
-static char *
-optional_arg(FunctionCallInfo fcinfo, int n)
-{
-	if (PG_NARGS() <= n || PG_ARGISNULL(n))
-		return NULL;
-	return text_to_cstring(PG_GETARG_TEXT_PP(n));
-}
-
-/* The extension's schema: the one this function lives in, quoted. */
-static const char *
-ext_schema(FunctionCallInfo fcinfo)
-{
-	Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
-
-	return quote_identifier(get_namespace_name(nsp));
-}
-
-/* Copy a result out of SPI's memory before SPI_finish frees it. */
-static text *
-finish_with_text(const char *s)
-{
-	text	   *t = (text *) SPI_palloc(strlen(s) + VARHDRSZ);
-
-	SET_VARSIZE(t, strlen(s) + VARHDRSZ);
-	memcpy(VARDATA(t), s, strlen(s));
-	SPI_finish();
-	return t;
-}
-
 static int
 finish_with_int(int n)
 {
@@ -72,33 +32,23 @@ finish_with_int(int n)
 	return n;
 }
 
-static Datum
-text_array_datum(char **items, int n)
-{
-	Datum	   *d = palloc(sizeof(Datum) * (n + 1));
-
-	for (int i = 0; i < n; i++)
-		d[i] = CStringGetTextDatum(items[i]);
-	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
 /* ---------- changing the database ---------- */
 
 Datum
 sm_upgrade(PG_FUNCTION_ARGS)
 {
-	char	   *target = required_arg(fcinfo, 0, "target");
-	char	   *set_name = optional_arg(fcinfo, 1);
-	const char *schema = ext_schema(fcinfo);
+	char	   *target = call_required_text(fcinfo, 0, "target");
+	char	   *set_name = call_optional_text(fcinfo, 1);
+	const char *schema = call_ext_schema(fcinfo);
 	MigrationSet *set;
 	char	   *now;
 
 	exec_check_can_migrate("sm_upgrade");
 	sm_spi_connect(false);
 	if ((now = ops_fast_noop(schema, set_name, target, false)) != NULL)
-		PG_RETURN_TEXT_P(finish_with_text(now));
+		PG_RETURN_TEXT_P(call_finish_text(now));
 	set = set_load(set_name);
-	PG_RETURN_TEXT_P(finish_with_text(ops_move(schema, set, PLAN_UP, target)));
+	PG_RETURN_TEXT_P(call_finish_text(ops_move(schema, set, PLAN_UP, target)));
 }
 
 /* ---------- reading the state ---------- */
@@ -106,8 +56,8 @@ sm_upgrade(PG_FUNCTION_ARGS)
 Datum
 sm_current(PG_FUNCTION_ARGS)
 {
-	char	   *set_name = optional_arg(fcinfo, 0);
-	const char *schema = ext_schema(fcinfo);
+	char	   *set_name = call_optional_text(fcinfo, 0);
+	const char *schema = call_ext_schema(fcinfo);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MigrationSet *set = set_load(set_name);
 	SetState   *st;
@@ -164,11 +114,11 @@ history_row(ReturnSetInfo *rsinfo, const GraphNode *node, const AppliedRev *row,
 	v[0] = CStringGetTextDatum(m ? m->revision : row->revision);
 	if (m)
 	{
-		v[1] = text_array_datum(m->parents, m->n_parents);
+		v[1] = call_text_array(m->parents, m->n_parents);
 		v[2] = CStringGetTextDatum(m->message);
 		v[3] = CStringGetTextDatum(m->file);
-		v[9] = text_array_datum(m->branch_labels, m->n_labels);
-		v[10] = text_array_datum(m->depends_on, m->n_depends);
+		v[9] = call_text_array(m->branch_labels, m->n_labels);
+		v[10] = call_text_array(m->depends_on, m->n_depends);
 		v[11] = BoolGetDatum(m->has_down);
 		v[12] = BoolGetDatum(m->transactional);
 		v[13] = CStringGetTextDatum(m->checksum);
@@ -195,8 +145,8 @@ history_row(ReturnSetInfo *rsinfo, const GraphNode *node, const AppliedRev *row,
 Datum
 sm_history(PG_FUNCTION_ARGS)
 {
-	char	   *set_name = optional_arg(fcinfo, 0);
-	const char *schema = ext_schema(fcinfo);
+	char	   *set_name = call_optional_text(fcinfo, 0);
+	const char *schema = call_ext_schema(fcinfo);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MigrationSet *set = set_load(set_name);
 	const Graph *g = set->graph;
@@ -263,47 +213,29 @@ PG_FUNCTION_INFO_V1(sm_check);
 Datum
 sm_downgrade(PG_FUNCTION_ARGS)
 {
-	char	   *target = required_arg(fcinfo, 0, "target");
-	char	   *set_name = optional_arg(fcinfo, 1);
-	const char *schema = ext_schema(fcinfo);
+	char	   *target = call_required_text(fcinfo, 0, "target");
+	char	   *set_name = call_optional_text(fcinfo, 1);
+	const char *schema = call_ext_schema(fcinfo);
 	MigrationSet *set;
 
 	exec_check_can_migrate("sm_downgrade");
 	set = set_load(set_name);
 	sm_spi_connect(false);
-	PG_RETURN_TEXT_P(finish_with_text(ops_move(schema, set, PLAN_DOWN, target)));
+	PG_RETURN_TEXT_P(call_finish_text(ops_move(schema, set, PLAN_DOWN, target)));
 }
 
 Datum
 sm_stamp(PG_FUNCTION_ARGS)
 {
-	char	   *target = required_arg(fcinfo, 0, "target");
-	char	   *set_name = optional_arg(fcinfo, 1);
-	const char *schema = ext_schema(fcinfo);
+	char	   *target = call_required_text(fcinfo, 0, "target");
+	char	   *set_name = call_optional_text(fcinfo, 1);
+	const char *schema = call_ext_schema(fcinfo);
 	MigrationSet *set;
 
 	exec_check_can_migrate("sm_stamp");
 	set = set_load(set_name);
 	sm_spi_connect(false);
-	PG_RETURN_TEXT_P(finish_with_text(ops_stamp(schema, set, target)));
-}
-
-/* Load the set and the database's state of it; leaves SPI connected. */
-static SetState *
-load_state(FunctionCallInfo fcinfo, int set_arg, MigrationSet **set)
-{
-	const char *schema = ext_schema(fcinfo);
-
-	*set = set_load(optional_arg(fcinfo, set_arg));
-	sm_spi_connect(false);
-	return store_read_state(schema, *set);
-}
-
-static Datum
-nullable_text(const char *s, bool *isnull)
-{
-	*isnull = (s == NULL);
-	return s ? CStringGetTextDatum(s) : (Datum) 0;
+	PG_RETURN_TEXT_P(call_finish_text(ops_stamp(schema, set, target)));
 }
 
 Datum
@@ -314,7 +246,7 @@ sm_heads(PG_FUNCTION_ARGS)
 	SetState   *st;
 
 	InitMaterializedSRF(fcinfo, 0);
-	st = load_state(fcinfo, 0, &set);
+	st = call_load_state(fcinfo, 0, &set);
 	for (int i = 0; i < set->graph->n_heads; i++)
 	{
 		const GraphNode *node = &set->graph->nodes[set->graph->heads[i]];
@@ -324,7 +256,7 @@ sm_heads(PG_FUNCTION_ARGS)
 		v[0] = CStringGetTextDatum(node->mig->revision);
 		v[1] = CStringGetTextDatum(node->mig->message);
 		v[2] = CStringGetTextDatum(node->mig->file);
-		v[3] = text_array_datum(node->mig->branch_labels, node->mig->n_labels);
+		v[3] = call_text_array(node->mig->branch_labels, node->mig->n_labels);
 		v[4] = BoolGetDatum(st->applied[set->graph->heads[i]]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
@@ -341,7 +273,7 @@ sm_branches(PG_FUNCTION_ARGS)
 	const Graph *g;
 
 	InitMaterializedSRF(fcinfo, 0);
-	st = load_state(fcinfo, 0, &set);
+	st = call_load_state(fcinfo, 0, &set);
 	g = set->graph;
 	for (int i = 0; i < g->n; i++)
 	{
@@ -357,7 +289,7 @@ sm_branches(PG_FUNCTION_ARGS)
 			kids[c] = g->nodes[node->children[c]].mig->revision;
 		v[0] = CStringGetTextDatum(node->mig->revision);
 		v[1] = CStringGetTextDatum(node->mig->message);
-		v[2] = text_array_datum(kids, node->n_children);
+		v[2] = call_text_array(kids, node->n_children);
 		v[3] = BoolGetDatum(st->applied[i]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
@@ -368,7 +300,7 @@ sm_branches(PG_FUNCTION_ARGS)
 Datum
 sm_show(PG_FUNCTION_ARGS)
 {
-	char	   *rev = required_arg(fcinfo, 0, "revision");
+	char	   *rev = call_required_text(fcinfo, 0, "revision");
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MigrationSet *set;
 	SetState   *st;
@@ -379,7 +311,7 @@ sm_show(PG_FUNCTION_ARGS)
 	int			node;
 
 	InitMaterializedSRF(fcinfo, 0);
-	st = load_state(fcinfo, 1, &set);
+	st = call_load_state(fcinfo, 1, &set);
 	{
 		const char *why;
 
@@ -395,9 +327,9 @@ sm_show(PG_FUNCTION_ARGS)
 	m = set->graph->nodes[node].mig;
 	row = st->rows[node];
 	v[0] = CStringGetTextDatum(m->revision);
-	v[1] = text_array_datum(m->parents, m->n_parents);
-	v[2] = text_array_datum(m->depends_on, m->n_depends);
-	v[3] = text_array_datum(m->branch_labels, m->n_labels);
+	v[1] = call_text_array(m->parents, m->n_parents);
+	v[2] = call_text_array(m->depends_on, m->n_depends);
+	v[3] = call_text_array(m->branch_labels, m->n_labels);
 	v[4] = CStringGetTextDatum(m->message);
 	v[5] = CStringGetTextDatum(m->file);
 	v[6] = CStringGetTextDatum(m->checksum);
@@ -408,14 +340,14 @@ sm_show(PG_FUNCTION_ARGS)
 	v[9] = row && row->applied_by ?
 		DirectFunctionCall1(namein, CStringGetDatum(row->applied_by)) : (Datum) 0;
 	nulls[9] = !(row && row->applied_by);
-	v[10] = nullable_text(row ? row->checksum : NULL, &nulls[10]);
+	v[10] = call_text_or_null(row ? row->checksum : NULL, &nulls[10]);
 	v[11] = BoolGetDatum(m->transactional);
 	v[12] = Int32GetDatum(m->lock_timeout_ms);
 	nulls[12] = m->lock_timeout_ms < 0;
 	v[13] = Int32GetDatum(m->statement_timeout_ms);
 	nulls[13] = m->statement_timeout_ms < 0;
 	v[14] = CStringGetTextDatum(m->up_sql);
-	v[15] = nullable_text(m->has_down ? m->down_sql : NULL, &nulls[15]);
+	v[15] = call_text_or_null(m->has_down ? m->down_sql : NULL, &nulls[15]);
 	v[16] = BoolGetDatum(set->graph->nodes[node].is_head);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	SPI_finish();
@@ -425,14 +357,14 @@ sm_show(PG_FUNCTION_ARGS)
 Datum
 sm_plan(PG_FUNCTION_ARGS)
 {
-	char	   *target = required_arg(fcinfo, 0, "target");
+	char	   *target = call_required_text(fcinfo, 0, "target");
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MigrationSet *set;
 	SetState   *st;
 	MigPlan    *plan;
 
 	InitMaterializedSRF(fcinfo, 0);
-	st = load_state(fcinfo, 1, &set);
+	st = call_load_state(fcinfo, 1, &set);
 	plan = ops_make_plan(set, st->applied, PLAN_AUTO, target);
 	for (int i = 0; i < plan->n_steps; i++)
 	{
@@ -455,13 +387,13 @@ sm_plan(PG_FUNCTION_ARGS)
 static Datum
 offline_script(FunctionCallInfo fcinfo, int dir)
 {
-	char	   *target = required_arg(fcinfo, 0, "target");
-	const char *schema = ext_schema(fcinfo);
+	char	   *target = call_required_text(fcinfo, 0, "target");
+	const char *schema = call_ext_schema(fcinfo);
 	MigrationSet *set;
-	SetState   *st = load_state(fcinfo, 1, &set);
+	SetState   *st = call_load_state(fcinfo, 1, &set);
 	MigPlan    *plan = ops_make_plan(set, st->applied, dir, target);
 
-	PG_RETURN_TEXT_P(finish_with_text(script_for_plan(schema, set, plan, st->applied)));
+	PG_RETURN_TEXT_P(call_finish_text(script_for_plan(schema, set, plan, st->applied)));
 }
 
 Datum
@@ -479,14 +411,14 @@ sm_downgrade_sql(PG_FUNCTION_ARGS)
 Datum
 sm_graph(PG_FUNCTION_ARGS)
 {
-	char	   *format = required_arg(fcinfo, 0, "format");
+	char	   *format = call_required_text(fcinfo, 0, "format");
 	MigrationSet *set;
-	SetState   *st = load_state(fcinfo, 1, &set);
+	SetState   *st = call_load_state(fcinfo, 1, &set);
 
 	if (strcmp(format, "text") == 0)
-		PG_RETURN_TEXT_P(finish_with_text(render_graph_text(set->graph, st->applied)));
+		PG_RETURN_TEXT_P(call_finish_text(render_graph_text(set->graph, st->applied)));
 	if (strcmp(format, "dot") == 0)
-		PG_RETURN_TEXT_P(finish_with_text(render_graph_dot(set, st->applied)));
+		PG_RETURN_TEXT_P(call_finish_text(render_graph_dot(set, st->applied)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown graph format \"%s\"", format),
@@ -545,13 +477,13 @@ sm_check(PG_FUNCTION_ARGS)
 
 	/* the start-up case: one probe of the fingerprint */
 	sm_spi_connect(false);
-	if (ops_fast_noop(ext_schema(fcinfo), optional_arg(fcinfo, 0), "heads", true))
+	if (ops_fast_noop(call_ext_schema(fcinfo), call_optional_text(fcinfo, 0), "heads", true))
 	{
 		SPI_finish();
 		PG_RETURN_BOOL(true);
 	}
-	set = set_load(optional_arg(fcinfo, 0));
-	st = store_read_state(ext_schema(fcinfo), set);
+	set = set_load(call_optional_text(fcinfo, 0));
+	st = store_read_state(call_ext_schema(fcinfo), set);
 	g = set->graph;
 
 	ops_check_drift(set, st);
@@ -619,9 +551,9 @@ PG_FUNCTION_INFO_V1(sm_run_toplevel);
 Datum
 sm_migrate(PG_FUNCTION_ARGS)
 {
-	char	   *target = required_arg(fcinfo, 0, "target");
-	char	   *set_name = optional_arg(fcinfo, 1);
-	const char *schema = ext_schema(fcinfo);
+	char	   *target = call_required_text(fcinfo, 0, "target");
+	char	   *set_name = call_optional_text(fcinfo, 1);
+	const char *schema = call_ext_schema(fcinfo);
 	MigrationSet *set;
 
 	if (fcinfo->context == NULL || !IsA(fcinfo->context, CallContext) ||
@@ -680,11 +612,11 @@ sm_run_toplevel(PG_FUNCTION_ARGS)
 Datum
 sm_repair(PG_FUNCTION_ARGS)
 {
-	const char *schema = ext_schema(fcinfo);
+	const char *schema = call_ext_schema(fcinfo);
 	MigrationSet *set;
 
 	exec_check_can_migrate("sm_repair");
-	set = set_load(optional_arg(fcinfo, 0));
+	set = set_load(call_optional_text(fcinfo, 0));
 	sm_spi_connect(false);
 	PG_RETURN_INT32(finish_with_int(ops_repair(schema, set)));
 }
@@ -696,9 +628,9 @@ sm_repair(PG_FUNCTION_ARGS)
 Datum
 sm_resolve(PG_FUNCTION_ARGS)
 {
-	char	   *rev = required_arg(fcinfo, 0, "revision");
-	char	   *outcome = required_arg(fcinfo, 1, "outcome");
-	const char *schema = ext_schema(fcinfo);
+	char	   *rev = call_required_text(fcinfo, 0, "revision");
+	char	   *outcome = call_required_text(fcinfo, 1, "outcome");
+	const char *schema = call_ext_schema(fcinfo);
 	MigrationSet *set;
 
 	if (strcmp(outcome, "applied") != 0 && strcmp(outcome, "not applied") != 0)
@@ -707,10 +639,10 @@ sm_resolve(PG_FUNCTION_ARGS)
 				 errmsg("invalid outcome \"%s\"", outcome),
 				 errhint("Use 'applied' or 'not applied'.")));
 	exec_check_can_migrate("sm_resolve");
-	set = set_load(optional_arg(fcinfo, 2));
+	set = set_load(call_optional_text(fcinfo, 2));
 	sm_spi_connect(false);
 	ops_resolve(schema, set, rev, strcmp(outcome, "applied") == 0);
-	PG_RETURN_TEXT_P(finish_with_text(psprintf("%s %s", rev, outcome)));
+	PG_RETURN_TEXT_P(call_finish_text(psprintf("%s %s", rev, outcome)));
 }
 
 /*
@@ -750,7 +682,7 @@ Datum
 sm_status(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	const char *schema = ext_schema(fcinfo);
+	const char *schema = call_ext_schema(fcinfo);
 	SPITupleTable *tt;
 	uint64		n;
 
@@ -810,10 +742,10 @@ PG_FUNCTION_INFO_V1(sm_upgrade_tenants);
 Datum
 sm_upgrade_tenants(PG_FUNCTION_ARGS)
 {
-	char	   *target = required_arg(fcinfo, 0, "target");
+	char	   *target = call_required_text(fcinfo, 0, "target");
 	ArrayType  *arr;
-	char	   *base = optional_arg(fcinfo, 2);
-	const char *schema = ext_schema(fcinfo);
+	char	   *base = call_optional_text(fcinfo, 2);
+	const char *schema = call_ext_schema(fcinfo);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Datum	   *elems;
 	bool	   *elem_nulls;

@@ -35,7 +35,6 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
-#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -1258,39 +1257,6 @@ read_allows(Walk *w, const Migration *m)
 
 /* ---------- one migration ---------- */
 
-static int
-lines_before(const char *text, int nbytes)
-{
-	int			n = 0;
-
-	for (int i = 0; i < nbytes && text[i]; i++)
-		n += text[i] == '\n';
-	return n;
-}
-
-/* Skip blanks and comments to a statement's first word (as statements.c). */
-static int
-skip_noise(const char *s, int off, int end)
-{
-	while (off < end)
-	{
-		if (isspace((unsigned char) s[off]))
-			off++;
-		else if (s[off] == '-' && off + 1 < end && s[off + 1] == '-')
-			while (off < end && s[off] != '\n')
-				off++;
-		else if (s[off] == '/' && off + 1 < end && s[off + 1] == '*')
-		{
-			char	   *close = strstr(s + off + 2, "*/");
-
-			off = close ? Min(end, (int) (close - s) + 2) : end;
-		}
-		else
-			break;
-	}
-	return off;
-}
-
 static void
 lint_context(void *arg)
 {
@@ -1300,12 +1266,9 @@ lint_context(void *arg)
 	/* a syntax error: its line in the file, kept off the outer query */
 	if (pos > 0 && w->sql)
 	{
-		int			off = 0;
-
 		errposition(0);
-		for (int c = 1; c < pos && w->sql[off]; c++)
-			off += pg_mblen(w->sql + off);
-		w->line = w->mig->up_line + lines_before(w->sql, off);
+		w->line = w->mig->up_line +
+			stmt_lines_before(w->sql, stmt_char_to_byte(w->sql, pos));
 	}
 	errcontext("linting migration %s (set \"%s\", file %s, line %d)",
 			   w->mig->revision, w->set->name, w->mig->file, w->line);
@@ -1334,11 +1297,11 @@ lint_statements(const Migration *m, int *n)
 		RawStmt    *rs = lfirst_node(RawStmt, lc);
 		int			off = rs->stmt_location;
 		int			len = rs->stmt_len ? rs->stmt_len : sqllen - off;
-		int			start = skip_noise(m->up_sql, off, off + len);
+		int			start = stmt_skip_noise(m->up_sql, off, off + len);
 
 		if (IsA(rs->stmt, TransactionStmt))
 			continue;
-		out[*n].line = m->up_line + lines_before(m->up_sql, start);
+		out[*n].line = m->up_line + stmt_lines_before(m->up_sql, start);
 		out[*n].text = pnstrdup(m->up_sql + start, off + len - start);
 		out[*n].stmt = rs->stmt;
 		(*n)++;

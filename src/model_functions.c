@@ -22,21 +22,7 @@
 
 #include "model_functions.h"
 #include "schema_model.h"
-
-bool		sm_diff_keep_column_order = false;
-
-void
-model_define_gucs(void)
-{
-	DefineCustomBoolVariable("schema_migrate.diff_keep_column_order",
-							 "Makes the differ drop and add again the columns whose target position ADD COLUMN cannot give.",
-							 "ADD COLUMN appends: a column the target has before columns that stay (the history dropped and re-added it, or rebuilt the table) keeps its place unless this is on. On, the differ drops those columns and adds them again in target order, which deletes their data (the steps say so).",
-							 &sm_diff_keep_column_order,
-							 false,
-							 PGC_USERSET,
-							 0,
-							 NULL, NULL, NULL);
-}
+#include "sql_call.h"
 
 const SmDiffOptions *
 model_diff_options(void)
@@ -56,23 +42,11 @@ sm_schema_model(PG_FUNCTION_ARGS)
 	SmSchemaModel *m;
 	char	   *data;
 	size_t		len;
-	text	   *result;
-	int			rc;
 
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	sm_spi_connect(false);
 	m = model_read_catalogs(sm_server_env());
 	data = model_serialize(sm_server_env(), m, &len);
-	if (len > MaxAllocSize - VARHDRSZ)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("schema model of %zu bytes is too large to return as text", len)));
-	/* the result must outlive SPI_finish */
-	result = (text *) SPI_palloc(len + VARHDRSZ);
-	SET_VARSIZE(result, len + VARHDRSZ);
-	memcpy(VARDATA(result), data, len);
-	SPI_finish();
-	PG_RETURN_TEXT_P(result);
+	PG_RETURN_TEXT_P(call_finish_textn(data, len));
 }
 
 static SmSchemaModel *

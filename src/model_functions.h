@@ -12,10 +12,8 @@
 #include "schema_model.h"
 
 /* schema_migrate.diff_keep_column_order */
-extern bool sm_diff_keep_column_order;
 
 /* define the differ's GUCs (called from _PG_init) */
-extern void model_define_gucs(void);
 
 /* the options the differ runs with, from the GUCs */
 extern const SmDiffOptions *model_diff_options(void);

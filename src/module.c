@@ -7,7 +7,6 @@
  */
 #include "schema_migrate.h"
 #include "lint.h"
-#include "model_functions.h"
 #include "scratch_db.h"
 
 #include <limits.h>
@@ -31,6 +30,7 @@ int			sm_out_of_order = SM_OUT_OF_ORDER_APPLY;
 int			sm_safety = SM_SAFETY_WARN;
 int			sm_safety_min_bytes = 10 * 1024 * 1024;
 char	   *sm_scratch_tablespace = NULL;
+bool		sm_diff_keep_column_order = false;
 
 static const struct config_enum_entry out_of_order_options[] = {
 	{"apply", SM_OUT_OF_ORDER_APPLY, false},
@@ -166,7 +166,14 @@ _PG_init(void)
 							   0,
 							   check_scratch_tablespace, NULL, NULL);
 
-	model_define_gucs();
+	DefineCustomBoolVariable("schema_migrate.diff_keep_column_order",
+							 "Makes the differ drop and add again the columns whose target position ADD COLUMN cannot give.",
+							 "ADD COLUMN appends: a column the target has before columns that stay (the history dropped and re-added it, or rebuilt the table) keeps its place unless this is on. On, the differ drops those columns and adds them again in target order, which deletes their data (the steps say so).",
+							 &sm_diff_keep_column_order,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("schema_migrate");
 }

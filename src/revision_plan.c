@@ -71,6 +71,16 @@ walk_steps(const SmEnv *env, const Graph *g, int node, int n, bool forward,
 	return node;
 }
 
+/* The node of "name+N" or "name-N" (rest is "+N" or "-N"). */
+static int
+relative_node(const SmEnv *env, const Graph *g, const char *target,
+			  const char *name, const char *rest)
+{
+	return walk_steps(env, g, graph_resolve(env, g, name),
+					  graph_parse_count(env, target, rest + 1),
+					  rest[0] == '+', target);
+}
+
 /*
  * The head a node's branch leads to.  Only child edges count: another
  * branch that merely depends on this one does not make it a second head.
@@ -288,9 +298,7 @@ plan_upgrade_steps(const SmEnv *env, const Graph *g, const bool *applied,
 				return plan_to_nodes(env, g, applied, &node, 1);
 			case '+':
 			case '-':
-				node = graph_resolve(env, g, name);
-				node = walk_steps(env, g, node, graph_parse_count(env, target, rest + 1),
-								  rest[0] == '+', target);
+				node = relative_node(env, g, target, name, rest);
 				return plan_to_nodes(env, g, applied, &node, 1);
 			default:
 				break;
@@ -434,10 +442,8 @@ plan_downgrade_steps(const SmEnv *env, const Graph *g, const bool *applied,
 				break;
 			case '+':
 			case '-':
-				node = graph_resolve(env, g, name);
-				node = walk_steps(env, g, node, graph_parse_count(env, target, rest + 1),
-								  rest[0] == '+', target);
-				return plan_down_to(env, g, applied, node);
+				return plan_down_to(env, g, applied,
+									relative_node(env, g, target, name, rest));
 			default:
 				break;
 		}

@@ -6,6 +6,7 @@
  *-------------------------------------------------------------------------
  */
 #include "lint.h"
+#include "sql_call.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -23,31 +24,12 @@ PG_FUNCTION_INFO_V1(sm_blockers);
 static LintResult *
 lint_for_call(FunctionCallInfo fcinfo)
 {
-	char	   *target;
-	char	   *set_name = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
-	const char *schema = quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
+	char	   *target = call_required_text(fcinfo, 0, "target");
 	MigrationSet *set;
-	SetState   *st;
-	MigPlan    *plan;
+	SetState   *st = call_load_state(fcinfo, 1, &set);
+	MigPlan    *plan = ops_make_plan(set, st->applied, PLAN_UP, target);
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("target must not be null")));
-	target = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	set = set_load(set_name);
-	st = store_read_state(schema, set);
-	plan = ops_make_plan(set, st->applied, PLAN_UP, target);
 	return lint_plan(set, plan);
-}
-
-static Datum
-nullable_text(const char *s, bool *isnull)
-{
-	*isnull = s == NULL;
-	return s ? CStringGetTextDatum(s) : (Datum) 0;
 }
 
 static char *
@@ -85,7 +67,7 @@ sm_lint(PG_FUNCTION_ARGS)
 		v[3] = CStringGetTextDatum(f->statement);
 		v[4] = CStringGetTextDatum(f->rule);
 		v[5] = CStringGetTextDatum(lint_severity_name(f->severity));
-		v[6] = nullable_text(f->relation, &nulls[6]);
+		v[6] = call_text_or_null(f->relation, &nulls[6]);
 		v[7] = Int64GetDatum(f->bytes);
 		nulls[7] = f->bytes < 0;
 		v[8] = Int64GetDatum((int64) f->rows);
@@ -149,12 +131,12 @@ sm_blockers(PG_FUNCTION_ARGS)
 		v[3] = CStringGetTextDatum(GetLockmodeName(DEFAULT_LOCKMETHOD, bl[i].lock->mode));
 		v[4] = Int32GetDatum(bl[i].pid);
 		v[5] = CStringGetTextDatum(bl[i].holds);
-		v[6] = nullable_text(bl[i].state, &nulls[6]);
+		v[6] = call_text_or_null(bl[i].state, &nulls[6]);
 		v[7] = Float8GetDatum(bl[i].idle_in_xact_s);
 		nulls[7] = bl[i].idle_in_xact_s < 0;
 		v[8] = Float8GetDatum(bl[i].xact_s);
 		nulls[8] = bl[i].xact_s < 0;
-		v[9] = nullable_text(bl[i].query, &nulls[9]);
+		v[9] = call_text_or_null(bl[i].query, &nulls[9]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
 	SPI_finish();

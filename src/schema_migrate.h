@@ -195,6 +195,7 @@ typedef struct SetName
 extern char *sm_path;
 extern char *sm_set;
 extern bool sm_timing;
+extern bool sm_diff_keep_column_order;
 extern int	sm_lock_timeout;
 extern int	sm_lock_retries;
 extern int	sm_wait_timeout;
@@ -258,6 +259,9 @@ extern void stmt_prepare_migration(const MigrationSet *set,
 extern void stmt_error_callback(void *arg);
 extern const char *stmt_non_transactional(Node *stmt);
 extern bool stmt_needs_no_transaction(const char *sql);
+extern int	stmt_lines_before(const char *text, int nbytes);
+extern int	stmt_char_to_byte(const char *text, int pos);
+extern int	stmt_skip_noise(const char *s, int off, int end);
 
 /* executor.c: run prepared steps through SPI */
 extern bool exec_running;

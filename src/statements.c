@@ -27,8 +27,9 @@
 
 /* ---------- positions and lines ---------- */
 
-static int
-lines_before(const char *text, int nbytes)
+/* The number of line ends in the first nbytes of text. */
+int
+stmt_lines_before(const char *text, int nbytes)
 {
 	int			n = 0;
 
@@ -38,8 +39,8 @@ lines_before(const char *text, int nbytes)
 }
 
 /* Byte offset of the 1-based character position pos in text. */
-static int
-char_to_byte(const char *text, int pos)
+int
+stmt_char_to_byte(const char *text, int pos)
 {
 	int			off = 0;
 
@@ -48,9 +49,12 @@ char_to_byte(const char *text, int pos)
 	return off;
 }
 
-/* Skip blanks and comments, so a statement's line is that of its first word. */
-static int
-skip_noise(const char *s, int off, int end)
+/*
+ * Skip blanks and comments (nested block comments too, as the scanner
+ * does), so a statement's line is that of its first word.
+ */
+int
+stmt_skip_noise(const char *s, int off, int end)
 {
 	while (off < end)
 	{
@@ -96,9 +100,9 @@ stmt_error_callback(void *arg)
 		pos = getinternalerrposition();
 	if (pos > 0 && place->text)
 	{
-		int			off = char_to_byte(place->text, pos);
+		int			off = stmt_char_to_byte(place->text, pos);
 
-		line += lines_before(place->text, off);
+		line += stmt_lines_before(place->text, off);
 		if (geterrcode() == ERRCODE_SYNTAX_ERROR && place->text[off] == '\\')
 			errhint("Migration files are plain SQL: psql meta-commands such as \\i and \\set are not available.");
 	}
@@ -343,8 +347,8 @@ split_statements(const MigrationSet *set, PreparedStep *ps, PlanDirection dir,
 		int			idx = foreach_current_index(lc);
 		int			off = rs->stmt_location;
 		int			len = rs->stmt_len ? rs->stmt_len : sqllen - off;
-		int			start = skip_noise(ps->sql, off, off + len);
-		int			line = ps->first_line + lines_before(ps->sql, start);
+		int			start = stmt_skip_noise(ps->sql, off, off + len);
+		int			line = ps->first_line + stmt_lines_before(ps->sql, start);
 		char		kind = own_txn ? own_txn_kind(rs->stmt) : 0;
 		const char *what;
 

@@ -23,6 +23,7 @@
  *-------------------------------------------------------------------------
  */
 #include "lint.h"
+#include "sql_call.h"
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
@@ -234,8 +235,7 @@ trace_statement(StringInfo out, const char *rev, const LintStmt *st, bool top_le
 	initStringInfo(&locks);
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	sm_spi_connect(false);
 	PushActiveSnapshot(GetTransactionSnapshot());
 	before = snap_relations();
 	vbefore = snap_validated();
@@ -271,8 +271,7 @@ trace_statement(StringInfo out, const char *rev, const LintStmt *st, bool top_le
 		scratch_exec(st->text);
 		ms = exec_elapsed_ms(start);
 		StartTransactionCommand();
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
+		sm_spi_connect(false);
 		PushActiveSnapshot(GetTransactionSnapshot());
 	}
 	else
@@ -453,8 +452,9 @@ Datum
 sm_trace(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *set_name = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
-	const char *schema;
+	char	   *target = call_required_text(fcinfo, 0, "target");
+	char	   *set_name = call_optional_text(fcinfo, 1);
+	const char *schema = call_ext_schema(fcinfo);
 	MigrationSet *set;
 	SetState   *st;
 	MigPlan    *plan;
@@ -465,14 +465,8 @@ sm_trace(PG_FUNCTION_ARGS)
 	char	   *p;
 	size_t		len;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("target must not be null")));
 	InitMaterializedSRF(fcinfo, 0);
-	schema = quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	sm_spi_connect(false);
 	set = set_load(set_name);
 	if (set->tenant)
 		ereport(ERROR,
@@ -481,7 +475,7 @@ sm_trace(PG_FUNCTION_ARGS)
 				 errhint("Trace the set itself: sm_trace(target, '%s') runs it in a scratch database of its own.",
 						 pnstrdup(set->name, strchr(set->name, '@') - set->name))));
 	st = store_read_state(schema, set);
-	plan = ops_make_plan(set, st->applied, PLAN_UP, text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	plan = ops_make_plan(set, st->applied, PLAN_UP, target);
 	SPI_finish();
 	if (plan->n_steps == 0)
 		return (Datum) 0;

@@ -24,69 +24,26 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 ROOT=$(pwd)
 # shellcheck source=test/lib/cluster.sh
 . "$ROOT/test/lib/cluster.sh"
-
-if [ -z "${PGHOST:-}" ]; then
-	sm_cluster_start || exit 2
-fi
+# shellcheck source=test/lib/formats.sh
+. "$ROOT/test/lib/formats.sh"
+fmt_setup adopt-more sm_adm
 export PGHOST PGPORT
-BIN=$("$(sm_pg_config)" --bindir)
-PSQL_CMD=("$BIN/psql" -X -q -v ON_ERROR_STOP=1)
-NPM_PREFIX=${SM_NPM_PREFIX:-${SM_NPM:-${XDG_CACHE_HOME:-$HOME/.cache}/schema_migrate/npm}}
+NPM_PREFIX=${SM_NPM_PREFIX:-$NPM}
 
-WORK=$(mktemp -d /tmp/sm-adopt-more.XXXXXX)
-chmod 0755 "$WORK"
-trap 'rm -rf -- "$WORK"' EXIT
-if [ -n "${SM_CLUSTER_DIR:-}" ]; then
-	SETS=$(sm_readable_copy "$ROOT/test/sets") || exit 2
-else
-	cp -R "$ROOT/test/sets" "$WORK/sets" && SETS=$WORK/sets
-	[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SETS"
-	chmod -R go+rX "$SETS"
-fi
-
-failures=0
-fail() { echo "not ok - $*"; failures=$((failures + 1)); }
-pass() { echo "ok - $*"; }
-psql_db() { local db=$1; shift; "${PSQL_CMD[@]}" -d "$db" "$@"; }
-fresh_db() {
-	psql_db postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null 2>&1 &&
-		psql_db "$1" -c "CREATE SCHEMA sm" -c "CREATE EXTENSION schema_migrate SCHEMA sm" >/dev/null
-}
-sm() {
-	psql_db "$1" -At -c "SET schema_migrate.path = '$SETS'" -c "SET client_min_messages = warning" -c "$2"
-}
-# the application's schemas only: not the tools' tables, not schema_migrate's
-dump() {
-	"$BIN/pg_dump" --schema-only --no-owner --no-privileges --exclude-schema=sm \
-		--exclude-schema=atlas_schema_revisions --exclude-schema=supabase_migrations \
-		-T public.pgmigrations -T public.pgmigrations_id_seq -T public.schemaversion -T public._sqlx_migrations \
-		-T public._prisma_migrations -T public.schema_version -d "$1" |
-		grep -v -e '^-- Dumped' -e '^\\restrict' -e '^\\unrestrict' >"$2"
-}
 tool_bin() {
 	if command -v "$1" >/dev/null 2>&1; then command -v "$1"; return; fi
 	local b=$NPM_PREFIX/$2/node_modules/.bin/$1
 	[ -x "$b" ] && echo "$b"
 }
 
-# The first n files of a set in the tool's order, one per line.
-first_files() {
-	case $1 in
-	sqlx) ls "$SETS/fmt_sqlx" | grep '\.up\.sql$' | sort -t_ -k1,1n ;;
-	prisma) ls "$SETS/fmt_prisma" | grep -v '\.' | sed 's|$|/migration.sql|' ;;
-	atlas) ls "$SETS/fmt_atlas" | grep '\.sql$' | LC_ALL=C sort ;;
-	tern) ls "$SETS/fmt_tern" | grep -E '^[0-9]+_.+\.sql$' | LC_ALL=C sort ;;
-	supabase) ls "$SETS/fmt_supabase/supabase/migrations" | grep -E '^[0-9]+_.*\.sql$' | LC_ALL=C sort |
-		sed 's|^|supabase/migrations/|' ;;
-	esac | head -n "$2"
-}
+# The first n files of a set in the tool's order, relative to the set.
+first_files() { "order_$1" "$SETS/fmt_$1" | sed "s|^$SETS/fmt_$1/||" | head -n "$2"; }
 
-# Apply the up part of the first 8 files with psql (tern: above its marker).
+# Apply the up part of the first 8 files with psql.
 apply_first8() {
 	local tool=$1 db=$2 f
 	while IFS= read -r f; do
-		python3 -c 'import sys; sys.stdout.write(open(sys.argv[1]).read().split("---- create above / drop below ----", 1)[0])' \
-			"$SETS/fmt_$tool/$f" >"$WORK/up.sql"
+		up_part "$tool" "$SETS/fmt_$tool/$f" >"$WORK/up.sql"
 		psql_db "$db" -f "$WORK/up.sql" >/dev/null || return 1
 	done < <(first_files "$tool" 8)
 }
@@ -198,11 +155,8 @@ adopt_and_finish() {
 	sm sm_adm_ref "CALL sm.sm_migrate('head', '$set_name')" >/dev/null 2>&1
 	dump "$db" "$WORK/a.sql"
 	dump sm_adm_ref "$WORK/ref.sql"
-	if diff -u "$WORK/ref.sql" "$WORK/a.sql" >"$WORK/diff"; then
-		pass "$tool: tool + sm_adopt + sm_upgrade gives the schema of schema_migrate alone ($(grep -c '^CREATE' "$WORK/a.sql") CREATE statements)"
-	else
-		fail "$tool: schemas differ"; head -n 40 "$WORK/diff"
-	fi
+	compare "$tool: tool + sm_adopt + sm_upgrade gives the schema of schema_migrate alone ($(grep -c '^CREATE' "$WORK/a.sql") CREATE statements)" \
+		"$WORK/ref.sql" "$WORK/a.sql"
 }
 
 # "name version" from the package.json beside the tool's node_modules/.bin
@@ -271,9 +225,4 @@ prisma|as failed|prisma migrate resolve --rolled-back
 atlas|as partially applied|atlas migrate apply
 EOF_CASES
 
-psql_db postgres -c "DROP DATABASE IF EXISTS sm_adm" -c "DROP DATABASE IF EXISTS sm_adm_ref" >/dev/null 2>&1
-if [ "$failures" -ne 0 ]; then
-	echo "t_adopt_more: $failures failure(s)"
-	exit 1
-fi
-echo "t_adopt_more: every tool's bookkeeping taken over"
+fmt_finish t_adopt_more "every tool's bookkeeping taken over"

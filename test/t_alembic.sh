@@ -25,11 +25,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 ROOT=$(pwd)
 # shellcheck source=test/lib/cluster.sh
 . test/lib/cluster.sh
+# shellcheck source=test/lib/checks.sh
+. test/lib/checks.sh
 
-FAILS=0
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 has() { grep -q -- "$2" <<<"$1"; }       # has TEXT PATTERN
 hasnt() { ! grep -q -- "$2" <<<"$1"; }
 
@@ -47,16 +45,7 @@ if ! "$PY" -c 'import alembic, sqlalchemy, psycopg2' 2>/dev/null; then
 		{ echo "not ok - apt-get install python3-alembic failed"; exit 1; }
 fi
 
-WORK=
-# shellcheck disable=SC2317
-cleanup_work() { [ -z "$WORK" ] || rm -rf -- "$WORK"; }
-trap cleanup_work EXIT
-if [ -z "${PGHOST:-}" ]; then
-	sm_cluster_start || { echo "could not start a cluster"; exit 1; }
-fi
-: "${SM_PGBIN:=$("$(sm_pg_config)" --bindir)}"
-PSQL_BIN=$SM_PGBIN/psql
-WORK=$(mktemp -d "${SM_CLUSTER_DIR:-/tmp}/t_alembic.XXXXXX") || exit 1
+sm_test_setup t_alembic
 mkdir -p "$WORK/sets"
 cp -r test/alembic "$WORK/proj"
 rm -rf "$WORK/proj/__pycache__" "$WORK/proj/versions/__pycache__" "$WORK/proj/extra"

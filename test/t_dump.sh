@@ -10,22 +10,10 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 # shellcheck source=test/lib/cluster.sh
 . test/lib/cluster.sh
+# shellcheck source=test/lib/checks.sh
+. test/lib/checks.sh
 
-FAILS=0
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-
-WORK=
-# shellcheck disable=SC2317
-cleanup_work() { [ -z "$WORK" ] || rm -rf -- "$WORK"; }
-trap cleanup_work EXIT
-if [ -z "${PGHOST:-}" ]; then
-	sm_cluster_start || { echo "could not start a cluster"; exit 1; }
-fi
-: "${SM_PGBIN:=$("$(sm_pg_config)" --bindir)}"
-PSQL_BIN=$SM_PGBIN/psql
-WORK=$(mktemp -d "${SM_CLUSTER_DIR:-/tmp}/t_dump.XXXXXX") || exit 1
+sm_test_setup t_dump
 mkdir -p "$WORK/sets"
 cp -r migrations "$WORK/sets/example"
 printf -- '-- +up\nCREATE TABLE later (id int);\n-- +down\nDROP TABLE later;\n' >"$WORK/later.sql"

@@ -21,60 +21,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 ROOT=$(pwd)
 # shellcheck source=test/lib/cluster.sh
 . "$ROOT/test/lib/cluster.sh"
-
-if [ -z "${PGHOST:-}" ]; then
-	sm_cluster_start || exit 2
-fi
-BIN=$("$(sm_pg_config)" --bindir)
-PSQL_CMD=("$BIN/psql" -X -q -v ON_ERROR_STOP=1)
-PG_DUMP=("$BIN/pg_dump" --schema-only --no-owner --no-privileges)
-NPM=${SM_NPM:-${XDG_CACHE_HOME:-$HOME/.cache}/schema_migrate/npm}
+# shellcheck source=test/lib/formats.sh
+. "$ROOT/test/lib/formats.sh"
+fmt_setup formats-more sm_fm
 ONLY=${SM_FORMATS:-drizzle graphile hasura liquibase}
 
-WORK=$(mktemp -d /tmp/sm-formats-more.XXXXXX)
-chmod 0755 "$WORK"
-trap 'rm -rf -- "$WORK"' EXIT
-if [ -n "${SM_CLUSTER_DIR:-}" ]; then
-	SETS=$(sm_readable_copy "$ROOT/test/sets") || exit 2
-else
-	cp -R "$ROOT/test/sets" "$WORK/sets" && SETS=$WORK/sets
-	[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SETS"
-	chmod -R go+rX "$SETS"
-fi
-
-failures=0
-fail() { echo "not ok - $*"; failures=$((failures + 1)); }
-pass() { echo "ok - $*"; }
-
-psql_db() { local db=$1; shift; "${PSQL_CMD[@]}" -d "$db" "$@"; }
 conninfo() { echo "postgres://${PGUSER:-postgres}@localhost:${PGPORT}/$1?host=${PGHOST}"; }
-
-fresh_db() {
-	psql_db postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null 2>&1 &&
-		psql_db "$1" -c "CREATE SCHEMA sm" -c "CREATE EXTENSION schema_migrate SCHEMA sm" >/dev/null
-}
-
-# the schema without the lines that differ between runs, and without the
-# tools' own bookkeeping schemas and tables
-dump() {
-	"${PG_DUMP[@]}" -N drizzle -N graphile_migrate -N hdb_catalog -T databasechangelog \
-		-T databasechangeloglock -d "$1" |
-		grep -v -e '^-- Dumped' -e '^\\restrict' -e '^\\unrestrict' >"$2"
-}
-
-sm() {
-	local db=$1 sql=$2
-	psql_db "$db" -At -c "SET schema_migrate.path = '$SETS'" -c "SET client_min_messages = warning" -c "$sql"
-}
-
-compare() {
-	if ! diff -u "$2" "$3" >"$WORK/diff"; then
-		fail "$1"
-		head -n 60 "$WORK/diff"
-	else
-		pass "$1"
-	fi
-}
 
 # expect_error DB SET PATTERN WHAT: sm_status on the set fails matching PATTERN
 expect_error() {
@@ -87,65 +39,6 @@ expect_error() {
 		fail "$4: unexpected error"
 		echo "$out" | head -n 5
 	fi
-}
-
-# ---- the tools' own order: one up script per line on stdout ----------------
-
-order_drizzle() { jq -r '.entries | sort_by(.idx) | .[].tag' "$1/meta/_journal.json" | sed "s|^|$1/|; s|$|.sql|"; }
-order_graphile() { ls "$1/committed" | grep -E '^[0-9]+(-[-_a-zA-Z0-9]*)?\.sql$' | sort | sed "s|^|$1/committed/|"; }
-order_hasura() {
-	local d=$1
-	[ -n "$(ls -d "$d"/[0-9]*_*/ 2>/dev/null)" ] || d=$(ls -d "$d"/*/ | head -n 1)
-	for m in "${d%/}"/[0-9]*_*/; do
-		m=${m%/}
-		[ -s "$m/up.sql" ] && printf '%s\t%s\n' "$(basename "$m" | cut -d_ -f1)" "$m/up.sql"
-	done | sort -k1,1n | cut -f2
-}
-
-apply_with_psql() {
-	local db=$1 tool=$2 dir=$3 f
-	while IFS= read -r f; do
-		case $tool in
-		liquibase) liquibase_up "$f" >"$WORK/up.sql" ;;
-		*) cp "$f" "$WORK/up.sql" ;;
-		esac
-		if ! psql_db "$db" -f "$WORK/up.sql" >"$WORK/psql.out" 2>&1; then
-			fail "$tool: psql could not apply $f"
-			cat "$WORK/psql.out"
-			return 1
-		fi
-	done < <("order_$tool" "$dir")
-}
-
-# up to head, down to base (when downs exist), up again; then psql
-roundtrip() {
-	local tool=$1 set_name=$2 downs=$3
-	fresh_db sm_fm_a || { fail "$tool: could not create database"; return; }
-	if ! sm sm_fm_a "CALL sm.sm_migrate('head', '$set_name')" >"$WORK/out" 2>&1; then
-		fail "$tool: CALL sm_migrate('head') failed"
-		cat "$WORK/out"
-		return
-	fi
-	dump sm_fm_a "$WORK/a1.sql"
-	if [ "$downs" = yes ]; then
-		if sm sm_fm_a "CALL sm.sm_migrate('base', '$set_name')" >"$WORK/out" 2>&1; then
-			dump sm_fm_a "$WORK/a0.sql"
-			compare "$tool: sm_downgrade('base') gives the empty schema" "$WORK/empty.sql" "$WORK/a0.sql"
-			sm sm_fm_a "CALL sm.sm_migrate('head', '$set_name')" >/dev/null ||
-				fail "$tool: second CALL sm_migrate('head') failed"
-			dump sm_fm_a "$WORK/a2.sql"
-			compare "$tool: up, down, up gives the same schema as up" "$WORK/a1.sql" "$WORK/a2.sql"
-		else
-			fail "$tool: CALL sm_migrate('base') failed"
-			cat "$WORK/out"
-		fi
-	fi
-	[ "$tool" = liquibase ] && return	# compared with the real Liquibase below
-	fresh_db sm_fm_b || { fail "$tool: could not create database"; return; }
-	apply_with_psql sm_fm_b "$tool" "$SETS/$set_name" || return
-	dump sm_fm_b "$WORK/b.sql"
-	compare "$tool: schema_migrate and psql in $tool's order give the same schema ($(grep -c '^CREATE' "$WORK/a1.sql") CREATE statements)" \
-		"$WORK/a1.sql" "$WORK/b.sql"
 }
 
 # a copy of a set under a new name, for error cases and partial runs
@@ -460,17 +353,8 @@ liquibase_tests() {
 	rm -rf "$s"
 }
 
-fresh_db sm_fm_empty && dump sm_fm_empty "$WORK/empty.sql"
 for tool in $ONLY; do
 	echo "# --- $tool"
 	"${tool}_tests"
 done
-for db in sm_fm_a sm_fm_b sm_fm_c sm_fm_empty; do
-	psql_db postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
-done
-
-if [ "$failures" -ne 0 ]; then
-	echo "t_formats_more: $failures failure(s)"
-	exit 1
-fi
-echo "t_formats_more: all formats agree"
+fmt_finish t_formats_more "all formats agree"

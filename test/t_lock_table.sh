@@ -11,11 +11,8 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 # shellcheck source=test/lib/cluster.sh
 . test/lib/cluster.sh
-
-FAILS=0
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+# shellcheck source=test/lib/checks.sh
+. test/lib/checks.sh
 
 # a private cluster, whatever PGHOST says
 unset PGHOST PGPORT SM_CLUSTER_DIR SM_PGDATA

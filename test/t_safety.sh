@@ -10,26 +10,12 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 # shellcheck source=test/lib/cluster.sh
 . test/lib/cluster.sh
+# shellcheck source=test/lib/checks.sh
+. test/lib/checks.sh
 
-FAILS=0
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-
-WORK=
 HOLDER=
-# shellcheck disable=SC2317
-cleanup_work() {
-	[ -z "$HOLDER" ] || kill "$HOLDER" 2>/dev/null
-	[ -z "$WORK" ] || rm -rf -- "$WORK"
-}
-trap cleanup_work EXIT
-if [ -z "${PGHOST:-}" ]; then
-	sm_cluster_start || { echo "could not start a cluster"; exit 1; }
-fi
-: "${SM_PGBIN:=$("$(sm_pg_config)" --bindir)}"
-PSQL_BIN=$SM_PGBIN/psql
-WORK=$(mktemp -d "${SM_CLUSTER_DIR:-/tmp}/t_safety.XXXXXX") || exit 1
+cleanup_more() { [ -z "$HOLDER" ] || kill "$HOLDER" 2>/dev/null; }
+sm_test_setup t_safety
 mkdir -p "$WORK/sets"
 cp -r test/sets/lint_gate "$WORK/sets/"
 chmod -R a+rX "$WORK"; [ "$(id -u)" = 0 ] && chown -R postgres "$WORK"

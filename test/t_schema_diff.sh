@@ -10,25 +10,15 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 # shellcheck source=test/lib/cluster.sh
 . test/lib/cluster.sh
+# shellcheck source=test/lib/checks.sh
+. test/lib/checks.sh
 
-FAILS=0
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
-
-WORK=
-# shellcheck disable=SC2317
-cleanup_work() { [ -z "$WORK" ] || rm -rf -- "$WORK"; }
-trap cleanup_work EXIT
-if [ -z "${PGHOST:-}" ]; then
-	sm_cluster_start || { echo "could not start a cluster"; exit 1; }
-fi
-: "${SM_PGBIN:=$("$(sm_pg_config)" --bindir)}"
-PSQL_BIN=$SM_PGBIN/psql
-WORK=$(mktemp -d "${SM_CLUSTER_DIR:-/tmp}/t_schema_diff.XXXXXX") || exit 1
+sm_test_setup t_schema_diff
 chmod a+rwx "$WORK"
 export PGOPTIONS="-c client_min_messages=warning"
 
-psql_q() { "$PSQL_BIN" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+# shellcheck source=test/lib/schema_diff.sh
+. test/lib/schema_diff.sh
 psql_q -d postgres -c "DO \$\$ BEGIN CREATE ROLE sm_test_reader; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" || exit 1
 
 # a fresh database with schema_migrate and the given schema file loaded
@@ -39,25 +29,6 @@ fresh_db() { # db file
 	psql_q -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 TEMPLATE sdiff_tpl STRATEGY file_copy" || return 1
 	[ -s "$2" ] || return 0
 	psql_q -d "$1" -f "$2" >/dev/null
-}
-
-# the schema as pg_dump prints it, comment lines aside
-dump() { # db out
-	"$SM_PGBIN/pg_dump" --schema-only -d "$1" | grep -v -e '^--' -e '^$' -e '^\\restrict ' -e '^\\unrestrict ' >"$2"
-}
-
-# the model of a database, into a file
-model() { # db out
-	psql_q -d "$1" -c "SELECT sm_schema_model()" >"$2"
-}
-
-# the diff between two model files, as a script (statements end in ';')
-diff_script() { # db from to out
-	psql_q -d "$1" -o "$4" <<-EOF
-	\set f \`cat '$2'\`
-	\set t \`cat '$3'\`
-	SELECT statement FROM sm_diff_models(:'f', :'t') ORDER BY step;
-	EOF
 }
 
 # apply a script statement by statement (no single transaction: an enum's

@@ -103,6 +103,25 @@ check_plan(const Graph *g, const bool *applied, const MigPlan *p, bool was_close
 	free(after);
 }
 
+/*
+ * The control line at pos into line (cut at size - 1); returns where the
+ * next one starts.
+ */
+static size_t
+next_line(const char *ctl, size_t ctl_len, size_t pos, char *line, size_t size)
+{
+	size_t		l = 0;
+
+	while (pos < ctl_len && ctl[pos] != '\n')
+	{
+		if (l < size - 1)
+			line[l++] = ctl[pos];
+		pos++;
+	}
+	line[l] = '\0';
+	return pos < ctl_len ? pos + 1 : pos;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -150,19 +169,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* first control line: the applied flags */
 	pos = 0;
-	{
-		size_t		l = 0;
-
-		while (pos < ctl_len && ctl[pos] != '\n')
-		{
-			if (l < sizeof(line) - 1)
-				line[l++] = ctl[pos];
-			pos++;
-		}
-		line[l] = '\0';
-		if (pos < ctl_len)
-			pos++;
-	}
+	pos = next_line(ctl, ctl_len, pos, line, sizeof(line));
 	if (line[0] == '@')
 	{
 		if (setjmp(arena.jb) == 0)
@@ -183,19 +190,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (int t = 0; t < MAX_TARGETS && pos < ctl_len; t++)
 	{
-		size_t		l = 0;
 		bool		was_closed = closed(g, applied);
 		MigPlan	   *volatile p;
 
-		while (pos < ctl_len && ctl[pos] != '\n')
-		{
-			if (l < sizeof(line) - 1)
-				line[l++] = ctl[pos];
-			pos++;
-		}
-		line[l] = '\0';
-		if (pos < ctl_len)
-			pos++;
+		pos = next_line(ctl, ctl_len, pos, line, sizeof(line));
 
 		if (setjmp(arena.jb) == 0)
 		{

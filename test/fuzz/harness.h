@@ -1,8 +1,8 @@
 /*
  * harness.h
- *	  Arena allocator and longjmp error handler shared by the fuzz targets.
- *	  Every allocation of one input is freed after the input, so leaks in
- *	  the core never pile up across iterations.
+ *	  The SmEnv of the fuzz targets: the unit tests' arena allocator
+ *	  (test/unit/arena.h), freed after each input so that leaks in the core
+ *	  never pile up across iterations, and a longjmp error handler.
  */
 #ifndef FUZZ_HARNESS_H
 #define FUZZ_HARNESS_H
@@ -12,12 +12,12 @@
 #include <string.h>
 
 #include "../../src/sm_core.h"
+#include "../unit/arena.h"
 
+/* The SmEnv's arg, for both callbacks. */
 typedef struct FuzzArena
 {
-	void	  **blocks;
-	size_t		n;
-	size_t		cap;
+	Arena		arena;
 	jmp_buf		jb;
 	SmError		err;
 } FuzzArena;
@@ -25,21 +25,7 @@ typedef struct FuzzArena
 static void *
 fuzz_alloc(void *arg, size_t size)
 {
-	FuzzArena  *a = arg;
-	void	   *p;
-
-	if (a->n == a->cap)
-	{
-		a->cap = a->cap ? a->cap * 2 : 64;
-		a->blocks = realloc(a->blocks, a->cap * sizeof(void *));
-		if (!a->blocks)
-			abort();
-	}
-	p = calloc(1, size ? size : 1);
-	if (!p)
-		abort();
-	a->blocks[a->n++] = p;
-	return p;
+	return arena_alloc(&((FuzzArena *) arg)->arena, size);
 }
 
 static void
@@ -57,11 +43,7 @@ fuzz_fail(void *arg, const SmError *error)
 static void
 fuzz_arena_free(FuzzArena *a)
 {
-	for (size_t i = 0; i < a->n; i++)
-		free(a->blocks[i]);
-	free(a->blocks);
-	a->blocks = NULL;
-	a->n = a->cap = 0;
+	arena_free(&a->arena);
 }
 
 #endif

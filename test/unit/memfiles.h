@@ -5,7 +5,9 @@
  *	  directories are implied by the paths of their files.  list() returns
  *	  the entries of a directory sorted by strcmp, hidden ones left out, as
  *	  the server's reader does; read() of a missing file returns NULL when
- *	  missing_ok and fails otherwise.
+ *	  missing_ok and fails otherwise.  A set can be built file by file
+ *	  (mem_add) or loaded from a {path, text} array ended by {NULL, NULL}
+ *	  (mem_load).  Everything is static inline: each includer uses a part.
  */
 #ifndef MEMFILES_H
 #define MEMFILES_H
@@ -21,7 +23,6 @@ typedef struct MemFile
 {
 	const char *path;
 	const char *text;
-	size_t		len;
 } MemFile;
 
 typedef struct MemFS
@@ -31,13 +32,13 @@ typedef struct MemFS
 	MemFile		files[MEM_MAX_FILES];
 } MemFS;
 
-static int
+static inline int
 mem_cmp_entries(const void *a, const void *b)
 {
 	return strcmp(((const SmDirEntry *) a)->name, ((const SmDirEntry *) b)->name);
 }
 
-static int
+static inline int
 mem_list(void *arg, const char *dir, SmDirEntry **entries)
 {
 	MemFS	   *fs = arg;
@@ -73,7 +74,7 @@ mem_list(void *arg, const char *dir, SmDirEntry **entries)
 	return n;
 }
 
-static const char *
+static inline const char *
 mem_read(void *arg, const char *path, size_t *len, bool missing_ok)
 {
 	MemFS	   *fs = arg;
@@ -81,7 +82,7 @@ mem_read(void *arg, const char *path, size_t *len, bool missing_ok)
 	for (int i = 0; i < fs->n; i++)
 		if (strcmp(fs->files[i].path, path) == 0)
 		{
-			*len = fs->files[i].len;
+			*len = strlen(fs->files[i].text);
 			return fs->files[i].text;
 		}
 	if (!missing_ok)
@@ -91,14 +92,26 @@ mem_read(void *arg, const char *path, size_t *len, bool missing_ok)
 	return NULL;
 }
 
-static void
+/* Add one file; a set larger than MEM_MAX_FILES is a bug of the test. */
+static inline void
 mem_add(MemFS *fs, const char *path, const char *text)
 {
-	if (fs->n < MEM_MAX_FILES)
-		fs->files[fs->n++] = (MemFile) {path, text, strlen(text)};
+	if (fs->n >= MEM_MAX_FILES)
+		abort();
+	fs->files[fs->n++] = (MemFile) {path, text};
 }
 
-static SmFiles
+/* Make fs the set "set" (ended by {NULL, NULL}), read through env. */
+static inline void
+mem_load(MemFS *fs, const SmEnv *env, const MemFile *set)
+{
+	memset(fs, 0, sizeof(*fs));
+	fs->env = env;
+	for (const MemFile *m = set; m->path; m++)
+		mem_add(fs, m->path, m->text);
+}
+
+static inline SmFiles
 mem_files(MemFS *fs)
 {
 	SmFiles		f = {fs->env, mem_list, mem_read, fs};

@@ -5,83 +5,20 @@
  *	  memory: detection, order, sections, atlas.sum, refusals.
  */
 #include "unit.h"
+#include "memfiles.h"
 
 #include "formats/formats_a.h"
 
-typedef struct MemFile
-{
-	const char *path;			/* "dir/name"; a trailing "/" makes a directory */
-	const char *text;
-} MemFile;
-
-static const MemFile *mem;
-
-static int
-mem_list(void *arg, const char *dir, SmDirEntry **out)
-{
-	size_t		dl = strlen(dir);
-	SmDirEntry *e = env->alloc(env->arg, sizeof(SmDirEntry) * 64);
-	int			n = 0;
-
-	(void) arg;
-	for (const MemFile *m = mem; m->path; m++)
-	{
-		const char *rest;
-		const char *slash;
-		char	   *name;
-
-		if (dl && (strncmp(m->path, dir, dl) != 0 || m->path[dl] != '/'))
-			continue;
-		rest = m->path + (dl ? dl + 1 : 0);
-		slash = strchr(rest, '/');
-		name = env->alloc(env->arg, strlen(rest) + 1);
-		memcpy(name, rest, slash ? (size_t) (slash - rest) : strlen(rest));
-		for (int i = 0; i < n; i++)
-			if (strcmp(e[i].name, name) == 0)
-				goto next;
-		e[n].name = name;
-		e[n].is_dir = slash != NULL;
-		n++;
-next:	;
-	}
-	/* sorted by name, as the server's reader sorts */
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && strcmp(e[j - 1].name, e[j].name) > 0; j--)
-		{
-			SmDirEntry	t = e[j];
-
-			e[j] = e[j - 1];
-			e[j - 1] = t;
-		}
-	*out = e;
-	return n;
-}
-
-static const char *
-mem_read(void *arg, const char *path, size_t *len, bool missing_ok)
-{
-	(void) arg;
-	for (const MemFile *m = mem; m->path; m++)
-		if (strcmp(m->path, path) == 0)
-		{
-			*len = strlen(m->text);
-			return m->text;
-		}
-	if (!missing_ok)
-		sm_fail(env, SM_ERR_MALFORMED, path, 0, NULL, NULL, "no file %s", path);
-	return NULL;
-}
-
-static const SmFiles files = {NULL, mem_list, mem_read, NULL};
+static MemFS fs;
 
 static Migration **
 read_set(const MemFile *set, SmFormat want, int *n)
 {
-	SmFiles		f = files;
+	SmFiles		f;
 	SmFormat	got;
 
-	f.env = env;
-	mem = set;
+	mem_load(&fs, env, set);
+	f = mem_files(&fs);
 	got = fmt_detect(&f);
 	CHECK_STR(fmt_name(got), fmt_name(want));
 	return fmt_read(&f, got, n);

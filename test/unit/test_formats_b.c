@@ -6,82 +6,19 @@
  *	  DATABASECHANGELOG.MD5SUM, graphile-migrate 1.4's commit).
  */
 #include "unit.h"
+#include "memfiles.h"
 
 #include "formats/formats_b.h"
 
-/* An in-memory set: paths relative to the set, "/" separated. */
-typedef struct MemFile
-{
-	const char *path;
-	const char *text;
-} MemFile;
-
-static const MemFile *mem;
-
-static int
-mem_list(void *arg, const char *dir, SmDirEntry **out)
-{
-	size_t		dl = strlen(dir);
-	int			n = 0;
-	SmDirEntry *e = sm_alloc(env, sizeof(SmDirEntry) * 64);
-
-	(void) arg;
-	for (const MemFile *m = mem; m->path; m++)
-	{
-		const char *rest = m->path,
-				   *slash;
-		char	   *name;
-		bool		dup = false;
-
-		if (dl && (strncmp(m->path, dir, dl) != 0 || m->path[dl] != '/'))
-			continue;
-		if (dl)
-			rest += dl + 1;
-		slash = strchr(rest, '/');
-		name = sm_strndup(env, rest, slash ? (size_t) (slash - rest) : strlen(rest));
-		for (int i = 0; i < n; i++)
-			dup |= strcmp(e[i].name, name) == 0;
-		if (dup)
-			continue;
-		e[n].name = name;
-		e[n].is_dir = slash != NULL;
-		n++;
-	}
-	/* sorted by name, as the server's reader lists them */
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && strcmp(e[j - 1].name, e[j].name) > 0; j--)
-		{
-			SmDirEntry	t = e[j];
-
-			e[j] = e[j - 1];
-			e[j - 1] = t;
-		}
-	*out = e;
-	return n;
-}
-
-static const char *
-mem_read(void *arg, const char *path, size_t *len, bool missing_ok)
-{
-	(void) arg;
-	for (const MemFile *m = mem; m->path; m++)
-		if (strcmp(m->path, path) == 0)
-		{
-			*len = strlen(m->text);
-			return m->text;
-		}
-	if (!missing_ok)
-		sm_fail(env, SM_ERR_MALFORMED, path, 0, NULL, NULL, "no file \"%s\"", path);
-	return NULL;
-}
+static MemFS fs;
 
 static Migration **
 read_set(const MemFile *files, SmFormat want, int *n)
 {
-	SmFiles		f = {NULL, mem_list, mem_read, NULL};
+	SmFiles		f;
 
-	f.env = env;
-	mem = files;
+	mem_load(&fs, env, files);
+	f = mem_files(&fs);
 	CHECK_INT(fmt_detect(&f), want);
 	return fmt_read(&f, want, n);
 }

@@ -8,13 +8,7 @@
 #include <time.h>
 
 #include "unit.h"
-
-typedef struct Arena
-{
-	void	  **blocks;
-	size_t		n;
-	size_t		cap;
-} Arena;
+#include "arena.h"
 
 static Arena arena;
 SmError		last_err;
@@ -22,35 +16,6 @@ jmp_buf    *volatile cur_jb;
 const char *cur_case;
 int			case_failed;
 static jmp_buf case_jb;
-
-static void *
-arena_alloc(void *arg, size_t size)
-{
-	Arena	   *a = arg;
-	void	   *p;
-
-	if (a->n == a->cap)
-	{
-		a->cap = a->cap ? a->cap * 2 : 256;
-		a->blocks = realloc(a->blocks, a->cap * sizeof(void *));
-		if (!a->blocks)
-			abort();
-	}
-	p = calloc(1, size ? size : 1);
-	if (!p)
-		abort();
-	a->blocks[a->n++] = p;
-	return p;
-}
-
-static void
-arena_free(Arena *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->blocks[i]);
-	free(a->blocks);
-	memset(a, 0, sizeof(*a));
-}
 
 static void
 arena_fail(void *arg, const SmError *error)
