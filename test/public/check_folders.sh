@@ -152,7 +152,9 @@ tool_run() {
 	esac
 	while IFS= read -r f; do
 		if [ -n "$upto" ]; then
-			v=$(basename "$f"); v=${v%%_*}
+			# Hasura's (and diesel's) version is the migration's folder
+			case $f in */up.sql) v=$(basename "$(dirname "$f")") ;; *) v=$(basename "$f") ;; esac
+			v=${v%%_*}
 			[ "$v" -gt "$upto" ] 2>/dev/null && continue
 		fi
 		case $tool in
