@@ -123,6 +123,10 @@ order_hasura() {
 	done | sort -k1,1n | cut -f2
 }
 
+# tern: <n>_<name>.sql by number; the up is what precedes the
+# "---- create above / drop below ----" line (see tool_run)
+order_tern() { ls "$1" | grep -E '^[0-9]+_.+\.sql$' | sort -t_ -k1,1n | sed "s|^|$1/|"; }
+
 # Supabase CLI: migrations/ by name, then seed.sql (the folder is supabase/
 # itself or the project holding it)
 order_supabase() {
@@ -160,6 +164,8 @@ tool_run() {
 		case $tool in
 		goose) up_block "$f" '^-- *\+goose +up' '^-- *\+goose +down' >"$WORK/up.sql"; one=-1 ;;
 		golang) cp "$f" "$WORK/up.sql"; one= ;;
+		tern) awk '/^---- create above \/ drop below ----$/ { exit } { print }' "$f" >"$WORK/up.sql"; one=-1
+			grep -q '^---- tern: disable-tx ----$' "$WORK/up.sql" && one= ;;
 		*) cp "$f" "$WORK/up.sql"; one=-1 ;;
 		esac
 		grep -qi concurrently "$WORK/up.sql" && one=
