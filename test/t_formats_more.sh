@@ -443,7 +443,8 @@ liquibase_tests() {
 		"runAlways is refused by name"
 	lb_error $'--changeset erin:rep-6 failOnError:false\nSELECT 1;' '"failOnError:false" is not supported' "failOnError:false is refused"
 	lb_error $'--changeset erin:rep-6 runWith:psql\nSELECT 1;' 'attribute "runWith" is not supported' "runWith is refused by name"
-	lb_error $'--changeset erin:rep-6 frobnicate:yes\nSELECT 1;' 'attribute "frobnicate" is not supported' "an unknown attribute is refused by name"
+	lb_error $'--changeset erin:rep-6 runOnChang:true\nSELECT 1;' \
+		'attribute "runOnChang" looks like a misspelling of "runOnChange"' "a misspelt attribute is refused (Liquibase ignores it)"
 	lb_error $'--property name:x value:y' '"--property" is not supported' "properties are refused"
 	lb_error $'--changeset erin:rep-6\n--preconditions onFail:CONTINUE\n--precondition-sql-check expectedResult:0 SELECT 0\nSELECT 1;' \
 		'onFail value is not supported' "onFail:CONTINUE is refused"

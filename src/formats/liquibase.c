@@ -64,6 +64,7 @@ typedef struct LbChangeSet
 	bool		transactional;
 	bool		skip;			/* dbms excludes PostgreSQL, or ignore:true */
 	bool		any_checksum;	/* --validCheckSum given */
+	bool		strip_comments; /* stripComments (true unless said otherwise) */
 	char	   *end_delimiter;
 	char	   *rollback_delimiter;
 	/* buffers */
@@ -210,14 +211,80 @@ unquote(const SmEnv *env, const char *v, size_t l)
 }
 
 /*
+ * The attribute names Liquibase 4.28 knows on a "--changeset" line
+ * (AbstractFormattedChangeLogParser matches each by a pattern of its own,
+ * and ignores every other word of the line).
+ */
+static const char *const lb_attribute_names[] = {
+	"stripComments", "splitStatements", "rollbackSplitStatements", "endDelimiter",
+	"rollbackEndDelimiter", "runWith", "runWithSpoolFile", "runOnChange", "runAlways",
+	"context", "contextFilter", "logicalFilePath", "labels", "runInTransaction",
+	"dbms", "ignore", "failOnError",
+};
+
+/* Levenshtein distance, case-blind, of two short words (or a large number) */
+static size_t
+word_distance(const char *a, size_t al, const char *b, size_t bl)
+{
+	size_t		row[64];
+
+	if (al >= 64 || bl >= 64)
+		return 64;
+	for (size_t j = 0; j <= bl; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= al; i++)
+	{
+		size_t		diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= bl; j++)
+		{
+			size_t		up = row[j];
+			size_t		best = diag + (tolower((unsigned char) a[i - 1]) != tolower((unsigned char) b[j - 1]));
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[bl];
+}
+
+/*
+ * An attribute name Liquibase does not know is ignored by Liquibase, and so
+ * here ("tag:version_1.1", "ticket:ABC-12" on gobii-db's changesets), unless
+ * it is within a few edits of one it knows ("runInTransacton"): Liquibase
+ * would silently run such a changeset otherwise than its author meant, so
+ * that is refused as a misspelling.  Returns the name it resembles, or NULL.
+ */
+static const char *
+misspelt_attribute(const char *name, size_t nl)
+{
+	for (size_t i = 0; i < sizeof(lb_attribute_names) / sizeof(lb_attribute_names[0]); i++)
+	{
+		const char *k = lb_attribute_names[i];
+		size_t		kl = strlen(k);
+		size_t		limit = kl / 4 > 2 ? kl / 4 : 2;
+
+		if (nl > 2 && word_distance(name, nl, k, kl) <= limit)
+			return k;
+	}
+	return NULL;
+}
+
+/*
  * Honoured: runOnChange (a repeatable migration), runInTransaction,
- * failOnError:true, splitStatements, stripComments (PostgreSQL's parser
- * splits, comments change nothing), endDelimiter and rollbackEndDelimiter
+ * failOnError:true, stripComments (see strip_comments), splitStatements
+ * (PostgreSQL's parser splits), endDelimiter and rollbackEndDelimiter
  * (where the delimiter stands on a line of its own), rollbackSplitStatements,
  * context / contextFilter / labels (every changeset runs, as Liquibase runs
  * them all when no --contexts or --labels is given), dbms, ignore,
  * logicalFilePath.  Refused by name: runAlways, failOnError:false, runWith,
- * runWithSpoolFile, and any other "name:value".
+ * runWithSpoolFile, and a misspelling of a name Liquibase knows; other
+ * "name:value" words are ignored, as Liquibase ignores them.
  */
 static void
 apply_attribute(LbState *st, LbChangeSet *cs, const char *name, size_t nl,
@@ -245,10 +312,12 @@ apply_attribute(LbState *st, LbChangeSet *cs, const char *name, size_t nl,
 		cs->end_delimiter = *v ? (char *) v : NULL;
 	else if (IS("rollbackEndDelimiter"))
 		cs->rollback_delimiter = *v ? (char *) v : NULL;
-	else if (IS("splitStatements") || IS("stripComments") || IS("rollbackSplitStatements") ||
+	else if (IS("stripComments"))
+		cs->strip_comments = is_true(v);
+	else if (IS("splitStatements") || IS("rollbackSplitStatements") ||
 			 IS("context") || IS("contextFilter") || IS("labels"))
 		;
-	else
+	else if (IS("runAlways") || IS("runWith") || IS("runWithSpoolFile"))
 	{
 		char		msg[200];
 
@@ -256,8 +325,24 @@ apply_attribute(LbState *st, LbChangeSet *cs, const char *name, size_t nl,
 		lb_fail(st, cs->file, cs->line,
 				IS("runAlways") ?
 				"schema_migrate runs a migration once; a changeset to run on every update belongs in a repeatable migration (runOnChange:true) or outside the migrations." :
-				"Supported attributes: runOnChange, runInTransaction, failOnError:true, splitStatements, endDelimiter, stripComments, rollbackSplitStatements, rollbackEndDelimiter, context, contextFilter, labels, dbms, ignore, logicalFilePath.",
+				"schema_migrate runs the SQL itself, inside the server; remove the attribute to have it run so.",
 				NULL, msg);
+	}
+	else
+	{
+		const char *like = misspelt_attribute(name, nl);
+		char		msg[200],
+					hint[200];
+
+		if (like)
+		{
+			snprintf(msg, sizeof(msg), "changeset attribute \"%.*s\" looks like a misspelling of \"%s\"",
+					 (int) nl, name, like);
+			snprintf(hint, sizeof(hint),
+					 "Liquibase ignores attribute names it does not know, so this changeset would not run as written; spell it \"%s\".",
+					 like);
+			lb_fail(st, cs->file, cs->line, hint, NULL, msg);
+		}
 	}
 #undef IS
 }
@@ -554,6 +639,55 @@ sanitize(const SmEnv *env, const char *s)
 	return o;
 }
 
+/*
+ * stripComments, as Liquibase 4.28 does it before running a formatted SQL
+ * changeset (its SimpleSqlGrammar tokens): "--" to the end of the line and
+ * "/" "* ... *" "/" go, wherever they stand outside '...' and "..." (in which
+ * a backslash escapes the next character); the line end stays.  Liquibase
+ * does not know dollar quoting, so comments in function bodies go too, which
+ * is what pg_proc then holds (found on kevinpalis/gobii-db).
+ */
+static char *
+strip_comments(const SmEnv *env, const char *s)
+{
+	size_t		n = strlen(s),
+				k = 0;
+	char	   *o = sm_alloc(env, n + 1);
+
+	for (size_t i = 0; i < n;)
+	{
+		char		c = s[i];
+
+		if (c == '\'' || c == '"')
+		{
+			o[k++] = s[i++];
+			while (i < n && s[i] != c)
+			{
+				if (s[i] == '\\' && i + 1 < n)
+					o[k++] = s[i++];
+				o[k++] = s[i++];
+			}
+			if (i < n)
+				o[k++] = s[i++];
+		}
+		else if (c == '-' && i + 1 < n && s[i + 1] == '-')
+		{
+			while (i < n && s[i] != '\n' && s[i] != '\r')
+				i++;
+		}
+		else if (c == '/' && i + 1 < n && s[i + 1] == '*')
+		{
+			const char *e = strstr(s + i + 2, "*/");
+
+			i = e ? (size_t) (e - s) + 2 : n;
+		}
+		else
+			o[k++] = s[i++];
+	}
+	o[k] = '\0';
+	return o;
+}
+
 /* Lines that are the delimiter alone become ";" (see apply_attribute). */
 static char *
 apply_delimiter(const SmEnv *env, const char *sql, const char *delim)
@@ -638,7 +772,8 @@ finish_changeset(LbState *st, LbChangeSet *cs)
 	m->repeatable = cs->run_on_change;
 	m->tool_key = key;
 	m->tool_checksum = cs->any_checksum ? NULL : fmt_liquibase_checksum(env, sql);
-	m->up_sql = apply_delimiter(env, sql, cs->end_delimiter);
+	m->up_sql = apply_delimiter(env, cs->strip_comments ? strip_comments(env, sql) : sql,
+								cs->end_delimiter);
 	if (cs->checks_len)
 		m->up_sql = precondition_sql(st, cs, m->up_sql);
 	if (cs->has_rollback)
@@ -796,6 +931,7 @@ read_formatted(LbState *st, const char *path, const char *text)
 		next.file = path;
 		next.line = line;
 		next.transactional = true;
+		next.strip_comments = true;
 		next.logical_path = file_logical;
 		if (parse_changeset_line(st, &next, ls, le))
 		{

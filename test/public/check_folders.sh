@@ -43,7 +43,9 @@ dump() {
 	"$BIN/pg_dump" --schema-only --no-owner --no-privileges -d "$1" \
 		--exclude-schema=sqitch --exclude-table=public.schema_migrations \
 		--exclude-table=public.goose_db_version --exclude-table=public.__diesel_schema_migrations \
-		--exclude-table=public.flyway_schema_history --exclude-schema=drizzle |
+		--exclude-table=public.flyway_schema_history --exclude-schema=drizzle \
+		--exclude-table=public.databasechangelog --exclude-table=public.databasechangeloglock \
+		--exclude-table=public.schema_version |
 		grep -v -e '^-- Dumped' -e '^\\restrict' -e '^\\unrestrict' >"$2"
 }
 
@@ -80,6 +82,10 @@ fetch() {
 			jq -e --arg t "$t" 'any(.entries[]; .tag == $t)' "$SETS/pub_$name/meta/_journal.json" >/dev/null || rm -f "$f"
 		done
 	fi
+	# prepare=master=FILE: a Liquibase master changelog kept below the set's
+	# top (its include paths are relative to the search path, the set's
+	# top): schema_migrate's copy has it at the top, where the reader looks
+	case $prepare in master=*/*) cp "$SETS/pub_$name/${prepare#master=}" "$SETS/pub_$name/" ;; esac
 	[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SETS"
 	chmod -R go+rX "$SETS"
 }
@@ -136,6 +142,23 @@ order_supabase() {
 	[ -f "$d/seed.sql" ] && echo "$d/seed.sql"
 }
 
+# Liquibase: the real Liquibase 4.28 from npm (test/install_peers.sh); it
+# talks JDBC over TCP, so our own cluster gets a loopback listener.  Its
+# master changelog: prepare=master=FILE, else the one at the top of the set.
+LIQUIBASE=${SM_LIQUIBASE:-${SM_NPM:-$HOME/.cache/schema_migrate/npm}/liquibase-npm/node_modules/liquibase/dist/liquibase/liquibase}
+liquibase_run() {
+	local db=$1 dir=$2 out=$3 master=${prepare#master=}
+	[ -x "$LIQUIBASE" ] && command -v java >/dev/null || { echo "no Liquibase here" >"$out"; return 2; }
+	if [ "$(q postgres -At -c "SHOW listen_addresses")" != 127.0.0.1 ]; then
+		[ -n "${SM_PGDATA:-}" ] || { echo "no TCP listener" >"$out"; return 2; }
+		q postgres -c "ALTER SYSTEM SET listen_addresses = '127.0.0.1'" >/dev/null && sm_cluster_restart >/dev/null 2>&1
+	fi
+	[ "$master" = "$prepare" ] && master=$(cd "$dir" && grep -l databaseChangeLog -- *.xml *.yaml *.yml 2>/dev/null | head -n 1)
+	(cd "$dir" && "$LIQUIBASE" --url="jdbc:postgresql://127.0.0.1:$PGPORT/$db" --username="${PGUSER:-postgres}" \
+		--password=unused --changelog-file="$master" --search-path=. --show-banner=false \
+		--log-level=severe update) >"$out" 2>&1
+}
+
 # tool_run DB FORMAT DIR: prints "ok" or the first error line
 tool_run() {
 	local db=$1 tool=$2 dir=$3 f one=-1 out=$WORK/tool.out
@@ -153,6 +176,14 @@ tool_run() {
 				{ echo "ok (sqitch $(sqitch --version | awk '{print $3}'))"; return; }
 			echo "sqitch: $(grep -m1 -iv '^ *+\|^Deploying\|^Adding' "$out")"; return
 		fi ;;
+	liquibase)
+		liquibase_run "$db" "$dir" "$out"
+		case $? in
+		0) echo "ok (Liquibase $("$LIQUIBASE" --version 2>/dev/null | grep -m1 -o 'Liquibase Version: [0-9.]*' | awk '{print $3}'), $(q "$db" -At -c "SELECT count(*) FROM databasechangelog") changesets)" ;;
+		2) echo "skipped: $(cat "$out")" ;;
+		*) [ -n "${SM_PUBLIC_DIFFS:-}" ] && cat "$out" >&2; echo "liquibase: $({ grep -m1 '^Caused by' "$out" || grep -m1 -i error "$out"; } | cut -c1-200) after $(q "$db" -At -c "SELECT count(*) FROM databasechangelog" 2>/dev/null) changesets" ;;
+		esac
+		return ;;
 	esac
 	while IFS= read -r f; do
 		if [ -n "$upto" ]; then

@@ -156,13 +156,29 @@ static const MemFile lb_bad[] = {
 	{NULL, NULL}
 };
 
+/* gobii-db's "tag:" is ignored, as Liquibase ignores it; a misspelling is not */
+static const MemFile lb_unknown[] = {
+	{"a.sql", "--liquibase formatted sql\n--changeset ann:1 tag:version_1.1 runInTransaction:false\nSELECT 1;\n"},
+	{NULL, NULL}
+};
+static const MemFile lb_misspelt[] = {
+	{"a.sql", "--liquibase formatted sql\n--changeset ann:1\nSELECT 1;\n--changeset ann:2 splitStatement:false\nSELECT 2;\n"},
+	{NULL, NULL}
+};
+
 static void
 test_liquibase_refuses(void)
 {
 	int			n;
+	Migration **m;
 
 	EXPECT_ERR(SM_ERR_MALFORMED, read_set(lb_bad, SM_FMT_LIQUIBASE, &n),
 			   "\"runAlways\"", "a.sql", "line 2");
+	m = read_set(lb_unknown, SM_FMT_LIQUIBASE, &n);
+	CHECK(n == 1);
+	CHECK(!m[0]->transactional);
+	EXPECT_ERR(SM_ERR_MALFORMED, read_set(lb_misspelt, SM_FMT_LIQUIBASE, &n),
+			   "\"splitStatement\" looks like a misspelling of \"splitStatements\"", "a.sql", "line 4");
 }
 
 /* graphile-migrate 1.4 committed these (fmt_graphile's first two files) */
