@@ -10,7 +10,8 @@
 #   2. database A: CALL sm_migrate('head') on it as a set (step-wise, so that
 #      non-transactional migrations run too);
 #   3. database B: the tool itself where it is installed (dbmate from npm:
-#      $DBMATE; sqitch from Debian), else its files in the tool's order with
+#      $DBMATE; sqitch from Debian; Liquibase from npm: $SM_LIQUIBASE, see
+#      liquibase_run), else its files in the tool's order with
 #      psql, one run per file, as t_formats.sh does;
 #   4. both schemas dumped (without the tools' bookkeeping tables) and compared.
 # One line per folder: name, format, migrations read, schema_migrate's
