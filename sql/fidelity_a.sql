@@ -25,5 +25,23 @@ SELECT revision, applied FROM sm_history('fid_liquibase_tag');
 SELECT * FROM sm_history('fid_bad_liquibase_misspelt');
 \echo :LAST_ERROR_SQLSTATE
 
+-- Found on kevinpalis/gobii-db, deployed with Liquibase's --contexts: the
+-- contexts of liquibase.properties at the top of the set choose the
+-- changesets as Liquibase 4.28 chooses them (update-sql offline gives
+-- ctx-1, 2, 3, 5, 6 and 8 for this set); the others are left out
+SELECT revision FROM sm_history('fid_liquibase_contexts');
+SELECT sm_upgrade('head', 'fid_liquibase_contexts');
+SELECT crop FROM lbc_contact;
+SELECT string_agg(relname, ' ' ORDER BY relname) FROM pg_class WHERE relname LIKE 'lbc\_%' AND relkind = 'r';
+
+-- Found on kevinpalis/gobii-db: runOnChange changesets run in their place
+-- in the changelog, as Liquibase runs them on a new database (a later
+-- changeset calls the function one defines); stripComments (the default)
+-- leaves the function body without its comment, as Liquibase leaves it
+SELECT revision, down_revisions FROM sm_history('fid_liquibase_run_on_change');
+SELECT sm_upgrade('head', 'fid_liquibase_run_on_change');
+SELECT name FROM lbr_contact;
+SELECT prosrc FROM pg_proc WHERE proname = 'lbr_add';
+
 \c contrib_regression
 DROP DATABASE sm_fidelity_a_regress;

@@ -49,6 +49,8 @@ typedef struct LbState
 	bool	   *skipped;		/* dbms or ignore: for rollback references only */
 	int			skipped_cap;
 	int			depth;
+	char	  **contexts;		/* liquibase.properties "contexts", lower case */
+	int			n_contexts;		/* 0: none given, every changeset runs */
 } LbState;
 
 /* One changeset being read. */
@@ -151,6 +153,164 @@ fmt_liquibase_checksum(const SmEnv *env, const char *sql)
 	fmt_md5_hex(buf, strlen(buf), outer);
 	snprintf(out, 36, "9:%s", outer);
 	return out;
+}
+
+/* ---------- contexts (liquibase.properties) ---------- */
+
+static bool context_expr(LbState *st, const char *e, size_t l);
+
+static bool
+context_given(LbState *st, const char *w, size_t l)
+{
+	for (int i = 0; i < st->n_contexts; i++)
+		if (strlen(st->contexts[i]) == l && strncasecmp(st->contexts[i], w, l) == 0)
+			return true;
+	return false;
+}
+
+/* [p, p+l) without the blanks around it */
+static void
+trim_span(const char **p, size_t *l)
+{
+	while (*l && isspace((unsigned char) **p))
+		(*p)++, (*l)--;
+	while (*l && isspace((unsigned char) (*p)[*l - 1]))
+		(*l)--;
+}
+
+/*
+ * Split [e, e+l) at the top-level occurrences of sep (outside parentheses);
+ * any (or all) of the parts must match.  sep is "," or " or " (any) or
+ * " and " (all).  Returns -1 when sep does not occur at top level.
+ */
+static int
+context_split(LbState *st, const char *e, size_t l, const char *sep, bool all)
+{
+	size_t		sl = strlen(sep),
+				start = 0;
+	int			depth = 0;
+	bool		found = false,
+				result = all;
+
+	for (size_t i = 0; i <= l; i++)
+	{
+		bool		at_sep = i + sl <= l && depth == 0 && strncasecmp(e + i, sep, sl) == 0;
+
+		if (i < l && e[i] == '(')
+			depth++;
+		else if (i < l && e[i] == ')')
+			depth--;
+		if (at_sep || (i == l && found))
+		{
+			bool		m = context_expr(st, e + start, i - start);
+
+			result = all ? (result && m) : (result || m);
+			found = true;
+			start = i + sl;
+			i += sl - 1;
+		}
+	}
+	return found ? result : -1;
+}
+
+/*
+ * ContextExpression.matches of Liquibase 4.28, for the contexts given:
+ * "a, b" and "a or b" match when either does, "a and b" when both do,
+ * "!a" when a does not, parentheses group; a word matches a given context
+ * whatever the case.
+ */
+static bool
+context_expr(LbState *st, const char *e, size_t l)
+{
+	int			r;
+
+	trim_span(&e, &l);
+	if (l == 0)
+		return true;
+	if ((r = context_split(st, e, l, ",", false)) >= 0 ||
+		(r = context_split(st, e, l, " or ", false)) >= 0 ||
+		(r = context_split(st, e, l, " and ", true)) >= 0)
+		return r;
+	if (*e == '!')
+		return !context_expr(st, e + 1, l - 1);
+	if (*e == '(' && e[l - 1] == ')')
+		return context_expr(st, e + 1, l - 2);
+	return context_given(st, e, l);
+}
+
+static bool
+context_matches(LbState *st, const char *expr)
+{
+	return st->n_contexts == 0 || context_expr(st, expr, strlen(expr));
+}
+
+/*
+ * liquibase.properties at the top of the set, which the Liquibase command
+ * line reads from the directory it runs in: its "contexts" (or
+ * "liquibase.command.contexts") choose the changesets as --contexts does.
+ * Other keys (url, username, changeLogFile, ...) say nothing about the
+ * migrations and are not read, except a label filter, which is refused.
+ */
+static void
+read_properties(LbState *st)
+{
+	size_t		len;
+	const char *raw = st->f->read(st->f->arg, "liquibase.properties", &len, true),
+			   *text,
+			   *end,
+			   *cur,
+			   *ls,
+			   *le;
+	int			line = 0;
+
+	if (!raw)
+		return;
+	text = sm_normalise(st->env, raw, len, &len);
+	end = text + len;
+	cur = text;
+	while (fmt_next_line(end, &cur, &ls, &le))
+	{
+		const char *k = skip_blank(ls, le),
+				   *ke = k,
+				   *v;
+
+		line++;
+		if (k == le || *k == '#' || *k == '!')
+			continue;
+		while (ke < le && *ke != ':' && *ke != '=' && !isspace((unsigned char) *ke))
+			ke++;
+		v = skip_blank(ke, le);
+		if (v < le && (*v == ':' || *v == '='))
+			v = skip_blank(v + 1, le);
+#define KEY(s) ((size_t) (ke - k) == strlen(s) && strncasecmp(k, s, ke - k) == 0)
+		if (KEY("contexts") || KEY("liquibase.command.contexts") || KEY("context-filter") ||
+			KEY("contextFilter") || KEY("liquibase.command.contextFilter"))
+		{
+			const char *w = v;
+
+			st->n_contexts = 0;
+			st->contexts = sm_alloc(st->env, sizeof(char *) * (le - v + 1));
+			while (w < le)
+			{
+				const char *we = w;
+				size_t		wl;
+
+				while (we < le && *we != ',')
+					we++;
+				wl = we - w;
+				trim_span(&w, &wl);
+				if (wl)
+					st->contexts[st->n_contexts++] = sm_strndup(st->env, w, wl);
+				w = we < le ? we + 1 : le;
+			}
+		}
+		else if (KEY("labels") || KEY("labelFilter") || KEY("label-filter") ||
+				 KEY("liquibase.command.labelFilter") || KEY("liquibase.command.labels"))
+			lb_fail(st, "liquibase.properties", line,
+					"Remove the label filter: schema_migrate runs every changeset whatever its labels.",
+					NULL, "a label filter is not supported");
+#undef KEY
+	}
 }
 
 /* ---------- changeset attributes ---------- */
@@ -276,12 +436,13 @@ misspelt_attribute(const char *name, size_t nl)
 }
 
 /*
- * Honoured: runOnChange (a repeatable migration), runInTransaction,
+ * Honoured: runOnChange (see finish_changeset), runInTransaction,
  * failOnError:true, stripComments (see strip_comments), splitStatements
  * (PostgreSQL's parser splits), endDelimiter and rollbackEndDelimiter
  * (where the delimiter stands on a line of its own), rollbackSplitStatements,
- * context / contextFilter / labels (every changeset runs, as Liquibase runs
- * them all when no --contexts or --labels is given), dbms, ignore,
+ * context / contextFilter (against the contexts of liquibase.properties, see
+ * read_properties; with none, every changeset runs, as in Liquibase), labels
+ * (every changeset runs, as Liquibase runs them without --labels), dbms, ignore,
  * logicalFilePath.  Refused by name: runAlways, failOnError:false, runWith,
  * runWithSpoolFile, and a misspelling of a name Liquibase knows; other
  * "name:value" words are ignored, as Liquibase ignores them.
@@ -314,8 +475,9 @@ apply_attribute(LbState *st, LbChangeSet *cs, const char *name, size_t nl,
 		cs->rollback_delimiter = *v ? (char *) v : NULL;
 	else if (IS("stripComments"))
 		cs->strip_comments = is_true(v);
-	else if (IS("splitStatements") || IS("rollbackSplitStatements") ||
-			 IS("context") || IS("contextFilter") || IS("labels"))
+	else if (IS("context") || IS("contextFilter"))
+		cs->skip |= !context_matches(st, v);
+	else if (IS("splitStatements") || IS("rollbackSplitStatements") || IS("labels"))
 		;
 	else if (IS("runAlways") || IS("runWith") || IS("runWithSpoolFile"))
 	{
@@ -324,7 +486,7 @@ apply_attribute(LbState *st, LbChangeSet *cs, const char *name, size_t nl,
 		snprintf(msg, sizeof(msg), "changeset attribute \"%.*s\" is not supported", (int) nl, name);
 		lb_fail(st, cs->file, cs->line,
 				IS("runAlways") ?
-				"schema_migrate runs a migration once; a changeset to run on every update belongs in a repeatable migration (runOnChange:true) or outside the migrations." :
+				"schema_migrate runs a migration once; a changeset to run on every update belongs in a repeatable migration of the native format (-- repeatable: true) or outside the migrations." :
 				"schema_migrate runs the SQL itself, inside the server; remove the attribute to have it run so.",
 				NULL, msg);
 	}
@@ -769,7 +931,15 @@ finish_changeset(LbState *st, LbChangeSet *cs)
 	m->text_len = strlen(sql);
 	m->up_line = cs->line + 1;
 	m->transactional = cs->transactional;
-	m->repeatable = cs->run_on_change;
+	/*
+	 * runOnChange: Liquibase runs such a changeset in its place in the
+	 * changelog on a database that has not seen it (gobii-db's seed
+	 * changesets call functions its runOnChange changesets define), so it
+	 * is a migration of the chain here too; re-running it when it changes
+	 * cannot be honoured, and schema_migrate.verify_checksums refuses the
+	 * edited file as it refuses any edited migration.
+	 */
+	m->repeatable = false;
 	m->tool_key = key;
 	m->tool_checksum = cs->any_checksum ? NULL : fmt_liquibase_checksum(env, sql);
 	m->up_sql = apply_delimiter(env, cs->strip_comments ? strip_comments(env, sql) : sql,
@@ -1208,6 +1378,11 @@ read_xml(LbState *st, const char *path, const char *text)
 		e = strchr(p, '>');
 		if (!e)
 			lb_fail(st, path, line, "Close the tag.", NULL, "unterminated XML tag");
+		if (st->n_contexts && strncmp(p, "<include", 8) == 0 &&
+			(xml_attr(st->env, p, e, "context") || xml_attr(st->env, p, e, "contextFilter")))
+			lb_fail(st, path, line,
+					"Give the contexts on the changesets of the included files.", NULL,
+					"a context on an include is not supported");
 		if (strncmp(p, "<include", 8) == 0 && (isspace((unsigned char) p[8]) || p[8] == '/'))
 			include_entry(st, path, line, false, xml_attr(st->env, p, e, "file"),
 						  xml_attr(st->env, p, e, "relativeToChangelogFile"));
@@ -1340,7 +1515,7 @@ lb_read_changelog(LbState *st, const char *path)
 Migration **
 fmt_read_liquibase(const SmFiles *f, int *n_out)
 {
-	LbState		st = {f, f->env, {0}, NULL, 0, 0};
+	LbState		st = {f, f->env, {0}, NULL, 0, 0, NULL, 0};
 	SmDirEntry *ents;
 	int			n = f->list(f->arg, "", &ents);
 	const char *master = NULL;
@@ -1365,6 +1540,7 @@ fmt_read_liquibase(const SmFiles *f, int *n_out)
 					"Liquibase set has two master changelogs: \"%s\" and \"%s\"", master, ents[i].name);
 		master = ents[i].name;
 	}
+	read_properties(&st);
 	if (master)
 		lb_read_changelog(&st, master);
 	else

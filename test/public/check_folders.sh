@@ -55,6 +55,9 @@ drop_new_roles() {
 		while IFS= read -r r; do q postgres -c "DROP ROLE \"$r\"" >/dev/null 2>&1; done
 }
 
+# prep KEY: the value of KEY=VALUE among the words of the prepare column
+prep() { local w; for w in $prepare; do [ "${w%%=*}" = "$1" ] && echo "${w#*=}"; done; return 0; }
+
 # fetch NAME REPO COMMIT PATH: the folder into $SETS/pub_NAME
 fetch() {
 	local name=$1 repo=$2 commit=$3 path=$4 git_dir="$MIRRORS/${2/\//+}/repo"
@@ -86,7 +89,16 @@ fetch() {
 	# prepare=master=FILE: a Liquibase master changelog kept below the set's
 	# top (its include paths are relative to the search path, the set's
 	# top): schema_migrate's copy has it at the top, where the reader looks
-	case $prepare in master=*/*) cp "$SETS/pub_$name/${prepare#master=}" "$SETS/pub_$name/" ;; esac
+	m=$(prep master)
+	case $m in */*) cp "$SETS/pub_$name/$m" "$SETS/pub_$name/" ;; esac
+	# prepare=contexts=A,B: the Liquibase contexts the project deploys with,
+	# as a liquibase.properties in both copies (the real Liquibase reads it
+	# from the directory it runs in, schema_migrate from the set's top)
+	if [ -n "$(prep contexts)" ]; then
+		for d in "$SETS/pub_$name" "$SETS/tool_$name"; do
+			printf 'contexts: %s\n' "$(prep contexts)" >"$d/liquibase.properties"
+		done
+	fi
 	[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SETS"
 	chmod -R go+rX "$SETS"
 }
@@ -145,16 +157,17 @@ order_supabase() {
 
 # Liquibase: the real Liquibase 4.28 from npm (test/install_peers.sh); it
 # talks JDBC over TCP, so our own cluster gets a loopback listener.  Its
-# master changelog: prepare=master=FILE, else the one at the top of the set.
+# master changelog: prepare master=FILE, else the one at the top of the set.
 LIQUIBASE=${SM_LIQUIBASE:-${SM_NPM:-$HOME/.cache/schema_migrate/npm}/liquibase-npm/node_modules/liquibase/dist/liquibase/liquibase}
 liquibase_run() {
-	local db=$1 dir=$2 out=$3 master=${prepare#master=}
+	local db=$1 dir=$2 out=$3 master
+	master=$(prep master)
 	[ -x "$LIQUIBASE" ] && command -v java >/dev/null || { echo "no Liquibase here" >"$out"; return 2; }
 	if [ "$(q postgres -At -c "SHOW listen_addresses")" != 127.0.0.1 ]; then
 		[ -n "${SM_PGDATA:-}" ] || { echo "no TCP listener" >"$out"; return 2; }
 		q postgres -c "ALTER SYSTEM SET listen_addresses = '127.0.0.1'" >/dev/null && sm_cluster_restart >/dev/null 2>&1
 	fi
-	[ "$master" = "$prepare" ] && master=$(cd "$dir" && grep -l databaseChangeLog -- *.xml *.yaml *.yml 2>/dev/null | head -n 1)
+	[ -n "$master" ] || master=$(cd "$dir" && grep -l databaseChangeLog -- *.xml *.yaml *.yml 2>/dev/null | head -n 1)
 	(cd "$dir" && "$LIQUIBASE" --url="jdbc:postgresql://127.0.0.1:$PGPORT/$db" --username="${PGUSER:-postgres}" \
 		--password=unused --changelog-file="$master" --search-path=. --show-banner=false \
 		--log-level=severe update) >"$out" 2>&1
