@@ -17,6 +17,7 @@
 #include "schema_migrate.h"
 
 #include "formats/formats.h"
+#include "graphile_placeholders.h"
 
 #include <sys/stat.h>
 
@@ -37,6 +38,7 @@ typedef struct CachedSet
 	ino_t		ino;
 	int			watch_fd;		/* inotify on the set's directories, or -1 */
 	bool		stale;			/* found changed once: reading the watch drained it */
+	char	   *settings_key;	/* graphile_placeholders_key() when read */
 } CachedSet;
 
 /* Per-backend cache of parsed sets, in CacheMemoryContext. */
@@ -110,6 +112,7 @@ parse_set(const char *name, const char *dir, SetReader *r)
 	int			n;
 
 	files_callbacks(r, &files);
+	files.placeholders = graphile_placeholders();
 	cb.callback = set_error_context;
 	cb.arg = (void *) name;
 	cb.previous = error_context_stack;
@@ -236,6 +239,8 @@ cache_valid(CachedSet *c)
 {
 	struct stat st;
 
+	if (!c->stale && strcmp(c->settings_key, graphile_placeholders_key()) != 0)
+		c->stale = true;
 	if (!c->stale &&
 		(stat(c->dir, &st) != 0 || st.st_dev != c->dev || st.st_ino != c->ino ||
 		 (!watch_quiet(c->watch_fd) && !files_stamps_unchanged(c->dir, c->files, c->n_files))))
@@ -275,6 +280,7 @@ set_load_files(const char *set_name)
 	c->cxt = cxt;
 	c->dir = pstrdup(dir);
 	c->watch_fd = -1;
+	c->settings_key = graphile_placeholders_key();
 	r = files_open_reader(name, c->dir, real_dir, watch_create());
 	PG_TRY();
 	{

@@ -60,6 +60,8 @@ typedef struct SmFiles
 	const char *(*read) (void *arg, const char *path, size_t *len,
 						 bool missing_ok);
 	void	   *arg;
+	/* graphile-migrate's placeholders (formats_b.h); NULL: none given */
+	const struct FmtPlaceholders *placeholders;
 } SmFiles;
 
 /* Which format is this set in?  A mix of formats is an error. */
