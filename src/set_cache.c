@@ -52,6 +52,16 @@ set_error_context(void *arg)
 	errcontext("migration set \"%s\"", (const char *) arg);
 }
 
+/* SmFiles.warn: a file the tool skips, named as the set is read */
+static void
+set_warn(void *arg, const char *message, const char *hint)
+{
+	ereport(WARNING,
+			(errcode(ERRCODE_WARNING),
+			 errmsg_internal("%s", message),
+			 hint ? errhint("%s", hint) : 0));
+}
+
 /* Versioned migrations first, then repeatable ones; returns the former. */
 static int
 partition_repeatable(Migration **migs, int n)
@@ -113,6 +123,7 @@ parse_set(const char *name, const char *dir, SetReader *r)
 
 	files_callbacks(r, &files);
 	files.placeholders = graphile_placeholders();
+	files.warn = set_warn;
 	cb.callback = set_error_context;
 	cb.arg = (void *) name;
 	cb.previous = error_context_stack;

@@ -62,6 +62,8 @@ typedef struct SmFiles
 	void	   *arg;
 	/* graphile-migrate's placeholders (formats_b.h); NULL: none given */
 	const struct FmtPlaceholders *placeholders;
+	/* A warning about a file the tool itself skips; NULL: none is shown */
+	void		(*warn) (void *arg, const char *message, const char *hint);
 } SmFiles;
 
 /* Which format is this set in?  A mix of formats is an error. */
