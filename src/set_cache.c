@@ -18,6 +18,7 @@
 
 #include "formats/formats.h"
 #include "graphile_placeholders.h"
+#include "tool_transactions.h"
 
 #include <sys/stat.h>
 
@@ -96,6 +97,16 @@ partition_repeatable(Migration **migs, int n)
 static void
 detect_non_transactional(SmFormat fmt, Migration **migs, int n)
 {
+	/* Postgrator: one Query per file (tool_transactions.c) */
+	if (fmt == SM_FMT_POSTGRATOR)
+	{
+		for (int i = 0; i < n; i++)
+			if (migs[i]->transactional &&
+				(tool_single_query_no_transaction(migs[i]->up_sql) ||
+				 (migs[i]->has_down && tool_single_query_no_transaction(migs[i]->down_sql))))
+				migs[i]->transactional = false;
+		return;
+	}
 	if (fmt != SM_FMT_FLYWAY && fmt != SM_FMT_GOLANG_MIGRATE &&
 		fmt != SM_FMT_SQITCH)
 		return;

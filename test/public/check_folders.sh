@@ -22,14 +22,47 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
 ROOT=$(pwd)
 . "$ROOT/test/lib/cluster.sh"
 
-[ -n "${PGHOST:-}" ] || sm_cluster_start || exit 2
-BIN=$("$(sm_pg_config)" --bindir)
-PSQL=("$BIN/psql" -X -q -v ON_ERROR_STOP=1)
 MIRRORS=${SM_PUBLIC_MIRRORS:-/work/.mirror}
-DBMATE=${DBMATE:-$(command -v dbmate || echo ${SM_NPM:-$HOME/.cache/schema_migrate/npm}/dbmate/node_modules/.bin/dbmate)}
+NPM=${SM_NPM:-$HOME/.cache/schema_migrate/npm}
+DBMATE=${DBMATE:-$(command -v dbmate || echo $NPM/dbmate/node_modules/.bin/dbmate)}
 WORK=$(mktemp -d /tmp/sm-public.XXXXXX)
 chmod 0755 "$WORK"
 trap 'rm -rf -- "$WORK"' EXIT
+
+# Column 9 of folders.tsv ("needs"): Debian packages of server extensions
+# a folder creates (e.g. postgresql-15-cron), comma-separated.  They are
+# unpacked into the installation pg_config names (apt-get download and
+# dpkg -x, so this works for a relocated copy too) before the cluster
+# starts; pg_cron also needs shared_preload_libraries and can be created
+# in one database only (cron.database_name), so with it both runs use the
+# database pub_a, one after the other.
+needs_all=$(awk -F'\t' '$1 !~ /^#/ && NF >= 9 { print $1 "\t" $9 }' "$ROOT/test/public/folders.tsv" |
+	while IFS=$'\t' read -r n needs; do
+		if [ $# -eq 0 ] || [[ " $* " == *" $n "* ]]; then echo "$needs"; fi
+	done | tr ',' '\n' | sort -u)
+install_debian_ext() {
+	local pkg=$1 pgc deb
+	pgc=$(sm_pg_config)
+	mkdir -p "$WORK/deb/$pkg"
+	(cd "$WORK/deb" && apt-get download "$pkg" >/dev/null 2>&1) || { echo "# apt-get download $pkg failed" >&2; return 1; }
+	deb=$(ls "$WORK/deb/${pkg}"_*.deb | head -n 1)
+	dpkg -x "$deb" "$WORK/deb/$pkg" || return 1
+	cp -R "$WORK/deb/$pkg"/usr/lib/postgresql/*/lib/. "$("$pgc" --pkglibdir)/" &&
+		cp -R "$WORK/deb/$pkg"/usr/share/postgresql/*/extension/. "$("$pgc" --sharedir)/extension/" &&
+		echo "# $pkg $(dpkg-deb -f "$deb" Version) unpacked into $("$pgc" --pkglibdir)" >&2
+}
+for pkg in $needs_all; do install_debian_ext "$pkg"; done
+if [[ " $needs_all " == *cron* ]]; then
+	[ -n "${PGHOST:-}" ] && echo "# PGHOST is set: the cluster must preload pg_cron with cron.database_name = 'pub_a' itself" >&2
+	SM_EXTRA_CONF="${SM_EXTRA_CONF:+$SM_EXTRA_CONF
+}shared_preload_libraries = 'pg_cron'
+cron.database_name = 'pub_a'"
+	export SM_EXTRA_CONF
+fi
+
+[ -n "${PGHOST:-}" ] || sm_cluster_start || exit 2
+BIN=$("$(sm_pg_config)" --bindir)
+PSQL=("$BIN/psql" -X -q -v ON_ERROR_STOP=1)
 SETS=$WORK/sets
 mkdir -p "$SETS"
 differences=0
@@ -43,7 +76,9 @@ dump() {
 	"$BIN/pg_dump" --schema-only --no-owner --no-privileges -d "$1" \
 		--exclude-schema=sqitch --exclude-table=public.schema_migrations \
 		--exclude-table=public.goose_db_version --exclude-table=public.__diesel_schema_migrations \
-		--exclude-table=public.flyway_schema_history --exclude-schema=drizzle |
+		--exclude-table=public.flyway_schema_history --exclude-schema=drizzle \
+		--exclude-table=public.pgmigrations --exclude-table=public.schemaversion \
+		--exclude-schema=graphile_migrate |
 		grep -v -e '^-- Dumped' -e '^\\restrict' -e '^\\unrestrict' >"$2"
 }
 
@@ -69,15 +104,6 @@ fetch() {
 	if [ "$prepare" = callbacks-as-repeatable ]; then
 		for f in "$SETS/pub_$name"/after*__*.sql; do
 			[ -e "$f" ] && mv "$f" "$SETS/pub_$name/R__${f##*/after*__}"
-		done
-	fi
-	# prepare=journal-only: schema_migrate's copy loses the .sql files
-	# meta/_journal.json does not list (drizzle-orm ignores them; the reader
-	# refuses them as forgotten files)
-	if [ "$prepare" = journal-only ]; then
-		for f in "$SETS/pub_$name"/*.sql; do
-			t=$(basename "$f" .sql)
-			jq -e --arg t "$t" 'any(.entries[]; .tag == $t)' "$SETS/pub_$name/meta/_journal.json" >/dev/null || rm -f "$f"
 		done
 	fi
 	[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SETS"
@@ -132,6 +158,8 @@ order_supabase() {
 	[ -f "$d/seed.sql" ] && echo "$d/seed.sql"
 }
 
+tool_version() { node -p "require('$NPM/$1/node_modules/$1/package.json').version" 2>/dev/null; }
+
 # tool_run DB FORMAT DIR: prints "ok" or the first error line
 tool_run() {
 	local db=$1 tool=$2 dir=$3 f one=-1 out=$WORK/tool.out
@@ -148,6 +176,34 @@ tool_run() {
 			(cd "$dir" && sqitch deploy --client "$BIN/psql" "db:pg:$db") >"$out" 2>&1 &&
 				{ echo "ok (sqitch $(sqitch --version | awk '{print $3}'))"; return; }
 			echo "sqitch: $(grep -m1 -iv '^ *+\|^Deploying\|^Adding' "$out")"; return
+		fi ;;
+	# issue 16: the real node-pg-migrate, postgrator-cli and graphile-migrate
+	# (test/install_peers.sh puts them under $NPM)
+	node-pg-migrate)
+		f=$NPM/node-pg-migrate/node_modules/.bin/node-pg-migrate
+		if [ -x "$f" ]; then
+			DATABASE_URL="postgres://${PGUSER:-postgres}@localhost/$db?host=$PGHOST&port=$PGPORT" \
+				"$f" up -m "$dir" >"$out" 2>&1 && { echo "ok (node-pg-migrate $(tool_version node-pg-migrate))"; return; }
+			echo "node-pg-migrate: $(grep -m1 -i error "$out")"; return
+		fi ;;
+	postgrator)
+		# files not starting with a digit have no version: Postgrator leaves
+		# them out, after importing the .js ones (spark-api's index.js would
+		# need its own node_modules)
+		f=$NPM/postgrator-cli/node_modules/.bin/postgrator
+		if [ -x "$f" ]; then
+			"$f" --no-config -r pg -h "$PGHOST" -o "$PGPORT" -d "$db" -u "${PGUSER:-postgres}" -m "$dir/[0-9]*" >"$out" 2>&1 &&
+				{ echo "ok (postgrator-cli $(tool_version postgrator-cli))"; return; }
+			echo "postgrator: $(grep -m1 -i error "$out")"; return
+		fi ;;
+	graphile)
+		f=$NPM/graphile-migrate/node_modules/.bin/graphile-migrate
+		if [ -x "$f" ]; then
+			mkdir -p "$WORK/gm"
+			printf '{ "connectionString": "postgres://%s@localhost/%s?host=%s&port=%s", "migrationsFolder": "%s" }\n' \
+				"${PGUSER:-postgres}" "$db" "$PGHOST" "$PGPORT" "$dir" >"$WORK/gm/.gmrc"
+			(cd "$WORK/gm" && "$f" migrate) >"$out" 2>&1 && { echo "ok (graphile-migrate $(tool_version graphile-migrate))"; return; }
+			echo "graphile-migrate: $(grep -m1 -i error "$out")"; return
 		fi ;;
 	esac
 	while IFS= read -r f; do
@@ -170,9 +226,29 @@ tool_run() {
 	echo "ok (psql in $tool's order)"
 }
 
+# the tables, roles and schemas a folder expects in each database
+prep_dbs() {
+	# prepare=diesel-table: the table diesel itself creates first, which some
+	# folders' migrations use (Lemmy puts a trigger on it)
+	if [ "$prepare" = diesel-table ]; then
+		for db in "$@"; do
+			q $db -c "CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP)" >/dev/null
+		done
+	fi
+	# prepare=supabase-prelude: the roles and schemas the Supabase platform
+	# gives (test/lib/supabase_prelude.sql), in both databases
+	if [ "$prepare" = supabase-prelude ]; then
+		for db in "$@"; do
+			q $db -f "$ROOT/test/lib/supabase_prelude.sql" >/dev/null
+		done
+	fi
+}
+
 printf 'name\tformat\tread\tschema_migrate\ttool\tsame schema\n'
-while IFS=$'\t' read -r name format repo commit path license _ prepare; do
-	prepare=${prepare:-}
+while IFS=$'\t' read -r name format repo commit path license _ prepare needs; do
+	prepare=${prepare:-} needs=${needs:-}
+	db_b=pub_b
+	[[ $needs == *cron* ]] && db_b=pub_a
 	case $name in '#'* | '') continue ;; esac
 	if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
 	if ! fetch "$name" "$repo" "$commit" "$path"; then
@@ -181,21 +257,8 @@ while IFS=$'\t' read -r name format repo commit path license _ prepare; do
 	fi
 	set=pub_$name
 	q postgres -At -c "SELECT rolname FROM pg_roles" | sort >"$WORK/roles.before"
-	fresh_db pub_a && fresh_db pub_b || { echo "$name: no database"; continue; }
-	# prepare=diesel-table: the table diesel itself creates first, which some
-	# folders' migrations use (Lemmy puts a trigger on it)
-	if [ "$prepare" = diesel-table ]; then
-		for db in pub_a pub_b; do
-			q $db -c "CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP)" >/dev/null
-		done
-	fi
-	# prepare=supabase-prelude: the roles and schemas the Supabase platform
-	# gives (test/lib/supabase_prelude.sql), in both databases
-	if [ "$prepare" = supabase-prelude ]; then
-		for db in pub_a pub_b; do
-			q $db -f "$ROOT/test/lib/supabase_prelude.sql" >/dev/null
-		done
-	fi
+	fresh_db pub_a && { [ $db_b = pub_a ] || fresh_db pub_b; } || { echo "$name: no database"; continue; }
+	prep_dbs pub_a $([ $db_b = pub_a ] || echo pub_b)
 	setpath="SET schema_migrate.path = '$SETS'; SET schema_migrate.timing = off; SET client_min_messages = warning;"
 	n=$(q pub_a -At -c "$setpath" -c "SELECT count(*) FROM sm.sm_history('$set')" 2>"$WORK/a.err") ||
 		n="error: $(grep -m1 ERROR "$WORK/a.err")"
@@ -211,9 +274,12 @@ while IFS=$'\t' read -r name format repo commit path license _ prepare; do
 	dump pub_a "$WORK/a.sql"
 	q postgres -c "DROP DATABASE pub_a" >/dev/null
 	drop_new_roles
-	b=$(tool_run pub_b "$format" "$SETS/tool_$name")
-	dump pub_b "$WORK/b.sql"
-	q postgres -c "DROP DATABASE pub_b" >/dev/null
+	if [ $db_b = pub_a ]; then
+		fresh_db pub_a && prep_dbs pub_a
+	fi
+	b=$(tool_run $db_b "$format" "$SETS/tool_$name")
+	dump $db_b "$WORK/b.sql"
+	q postgres -c "DROP DATABASE $db_b" >/dev/null
 	drop_new_roles
 	if diff -q "$WORK/a.sql" "$WORK/b.sql" >/dev/null; then
 		same=yes
