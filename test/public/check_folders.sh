@@ -149,6 +149,10 @@ order_hasura() {
 	done | sort -k1,1n | cut -f2
 }
 
+# tern: <n>_<name>.sql by number; the up is what precedes the
+# "---- create above / drop below ----" line (see tool_run)
+order_tern() { ls "$1" | grep -E '^[0-9]+_.+\.sql$' | sort -t_ -k1,1n | sed "s|^|$1/|"; }
+
 # Supabase CLI: migrations/ by name, then seed.sql (the folder is supabase/
 # itself or the project holding it)
 order_supabase() {
@@ -208,12 +212,16 @@ tool_run() {
 	esac
 	while IFS= read -r f; do
 		if [ -n "$upto" ]; then
-			v=$(basename "$f"); v=${v%%_*}
+			# Hasura's (and diesel's) version is the migration's folder
+			case $f in */up.sql) v=$(basename "$(dirname "$f")") ;; *) v=$(basename "$f") ;; esac
+			v=${v%%_*}
 			[ "$v" -gt "$upto" ] 2>/dev/null && continue
 		fi
 		case $tool in
 		goose) up_block "$f" '^-- *\+goose +up' '^-- *\+goose +down' >"$WORK/up.sql"; one=-1 ;;
 		golang) cp "$f" "$WORK/up.sql"; one= ;;
+		tern) awk '/^---- create above \/ drop below ----$/ { exit } { print }' "$f" >"$WORK/up.sql"; one=-1
+			grep -q '^---- tern: disable-tx ----$' "$WORK/up.sql" && one= ;;
 		*) cp "$f" "$WORK/up.sql"; one=-1 ;;
 		esac
 		grep -qi concurrently "$WORK/up.sql" && one=
