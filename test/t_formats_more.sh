@@ -330,8 +330,16 @@ graphile_placeholder_tests() {
 	local want_t='visitor app_visitor, in_%s, cast 1::INTEGER, to_char HH24:MI'
 	me=$(psql_db postgres -At -c "SELECT session_user")
 	fresh_db sm_fm_a
-	expect_error sm_fm_a fmt_graphile_ph 'placeholder ":DATABASE_VISITOR" in file "committed/000002-visitor.sql", line 7, has no value' \
-		"graphile-migrate: without the setting, a .gmrc placeholder is refused"
+	if sm sm_fm_a "CALL sm.sm_migrate('head', 'fmt_graphile_ph')" >"$WORK/out" 2>&1; then
+		got=$(psql_db sm_fm_a -At -c "SELECT obj_description('ph.t'::regclass, 'pg_class')")
+		[ "$got" = "$(printf "$want_t" sm_fm_a | sed 's/app_visitor/:DATABASE_VISITOR/')" ] &&
+			pass "graphile-migrate: without a value, a placeholder in a string literal stays as it is (as graphile-migrate leaves it)" ||
+			fail "graphile-migrate: without the setting the comment is: $got"
+	else
+		fail "graphile-migrate: without the setting, sm_migrate failed"
+		cat "$WORK/out"
+	fi
+	fresh_db sm_fm_a
 	if sm sm_fm_a "CALL sm.sm_migrate('head', 'fmt_graphile_ph')" -c "$gp" >"$WORK/out" 2>&1; then
 		got=$(psql_db sm_fm_a -At -c "SELECT obj_description('ph'::regnamespace, 'pg_namespace') || ' | ' || obj_description('ph.t'::regclass, 'pg_class')")
 		[ "$got" = "database sm_fm_a, owner $me | $(printf "$want_t" sm_fm_a)" ] &&
@@ -352,13 +360,18 @@ graphile_placeholder_tests() {
 		fail "graphile-migrate: CALL sm_migrate with databaseOwner failed"
 		cat "$WORK/out"
 	fi
-	# one backend: the parsed set is not reused once the setting changes
+	# in SQL code, a placeholder without a value is refused; one backend:
+	# the parsed set is not reused once the setting changes
+	s=$(scratch_set fmt_graphile_ph fmt_graphile_ph3)
+	printf -- '--! Previous: sha1:b8b59bda735d651b14c7af5c20f920cc1f2653ee\n--! Hash: sha1:0\n--! AllowInvalidHash\n\ngrant select on ph.t to :DATABASE_VISITOR;\n' \
+		>"$s/committed/000003-grant.sql"
 	got=$(psql_db sm_fm_a -At -c "SET schema_migrate.path = '$SETS'" -c "$gp" \
-		-c "SELECT count(*) FROM sm.sm_history('fmt_graphile_ph')" -c "RESET schema_migrate.graphile_placeholders" \
-		-c "SELECT count(*) FROM sm.sm_history('fmt_graphile_ph')" 2>&1)
-	grep -q '^2$' <<<"$got" && grep -q 'has no value' <<<"$got" &&
-		pass "graphile-migrate: a cached set is read again when the setting changes" ||
+		-c "SELECT count(*) FROM sm.sm_history('fmt_graphile_ph3')" -c "RESET schema_migrate.graphile_placeholders" \
+		-c "SELECT count(*) FROM sm.sm_history('fmt_graphile_ph3')" 2>&1)
+	grep -q '^3$' <<<"$got" && grep -q 'placeholder ":DATABASE_VISITOR" in file "committed/000003-grant.sql", line 5, has no value' <<<"$got" &&
+		pass "graphile-migrate: in SQL code a placeholder without a value is refused naming file and line; a cached set is read again when the setting changes" ||
 		fail "graphile-migrate: cache and setting: $got"
+	rm -rf "$s"
 	for bad in "lower=x" ":DATABASE_NAME=other" ":A=x" ":ROOT" ':ROOT="x'; do
 		got=$(psql_db sm_fm_a -At -c "LOAD 'schema_migrate'" -c "SET schema_migrate.graphile_placeholders = '$bad'" 2>&1)
 		case $got in

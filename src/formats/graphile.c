@@ -28,8 +28,9 @@
  *	   its value verbatim.  The names and values come from the caller
  *	   (SmFiles.placeholders: :DATABASE_NAME, :DATABASE_OWNER and the
  *	   user's own); a ":NAME" (":[A-Z][0-9A-Z_]+" as a word of its own)
- *	   that is none of them is refused naming its line, since
- *	   graphile-migrate would have been given a value for it in .gmrc.
+ *	   that is none of them is left as it is in comments and literals, as
+ *	   graphile-migrate leaves it, and refused naming its line in SQL code,
+ *	   where it could only be a syntax error.
  *
  * Plain C: no server headers; memory and errors go through SmEnv.
  *
@@ -237,9 +238,105 @@ placeholder_value(const FmtPlaceholders *ph, const char *p, size_t len)
 	return NULL;
 }
 
+/* Where the scan of a body is, for telling code from comments and literals. */
+typedef enum GmLex
+{
+	GM_CODE,
+	GM_LINE_COMMENT,
+	GM_BLOCK_COMMENT,
+	GM_QUOTE,					/* '...' */
+	GM_IDENT,					/* "..." */
+	GM_DOLLAR					/* $tag$...$tag$ */
+} GmLex;
+
+/* The length of a dollar-quote delimiter ("$", tag, "$") at p, or 0. */
+static size_t
+dollar_tag(const char *body, const char *p)
+{
+	const char *q = p + 1;
+
+	if (*p != '$' || (p > body && is_word(p[-1])))
+		return 0;
+	if (*q && !isdigit((unsigned char) *q))
+		while (is_word(*q))
+			q++;
+	return *q == '$' ? (size_t) (q - p + 1) : 0;
+}
+
+/*
+ * How many bytes at p the scan copies unchanged, moving *st on: SQL's
+ * comments (block comments nest), quoted strings and identifiers and
+ * dollar quotes, as far as telling them from code needs.
+ */
+static size_t
+lex_step(const char *body, const char *p, GmLex *st, int *depth,
+		 const char **tag, size_t *tag_len)
+{
+	switch (*st)
+	{
+		case GM_CODE:
+			if (p[0] == '-' && p[1] == '-')
+				return *st = GM_LINE_COMMENT, 2;
+			if (p[0] == '/' && p[1] == '*')
+				return *st = GM_BLOCK_COMMENT, *depth = 1, 2;
+			if (*p == '\'')
+				return *st = GM_QUOTE, 1;
+			if (*p == '"')
+				return *st = GM_IDENT, 1;
+			if ((*tag_len = dollar_tag(body, p)) > 0)
+				return *st = GM_DOLLAR, *tag = p, *tag_len;
+			return 1;
+		case GM_LINE_COMMENT:
+			if (*p == '\n')
+				*st = GM_CODE;
+			return 1;
+		case GM_BLOCK_COMMENT:
+			if (p[0] == '/' && p[1] == '*')
+				return (*depth)++, 2;
+			if (p[0] == '*' && p[1] == '/')
+			{
+				if (--(*depth) == 0)
+					*st = GM_CODE;
+				return 2;
+			}
+			return 1;
+		case GM_QUOTE:
+			if (p[0] == '\'' && p[1] == '\'')
+				return 2;
+			if (*p == '\'')
+				*st = GM_CODE;
+			return 1;
+		case GM_IDENT:
+			if (*p == '"')
+				*st = GM_CODE;
+			return 1;
+		case GM_DOLLAR:
+			if (strncmp(p, *tag, *tag_len) == 0)
+				return *st = GM_CODE, *tag_len;
+			return 1;
+	}
+	return 1;
+}
+
+/* Is [p, q) a ":NAME" word, ":[A-Z][0-9A-Z_]+", not after a word or ':'? */
+static bool
+looks_like_placeholder(const char *body, const char *p, const char *q)
+{
+	if (q - p < 3 || (p > body && (p[-1] == ':' || is_word(p[-1]))) ||
+		!isupper((unsigned char) p[1]))
+		return false;
+	for (const char *r = p + 1; r < q; r++)
+		if (!isupper((unsigned char) *r) && !isdigit((unsigned char) *r) && *r != '_')
+			return false;
+	return true;
+}
+
 /*
  * The body with its placeholders replaced, as graphile-migrate replaces
- * them; a ":NAME" word that is no placeholder given is refused.
+ * them: everywhere, comments and strings included.  graphile-migrate
+ * leaves a ":NAME" with no value as it is; in SQL code that is a syntax
+ * error at ':' later, so it is refused here naming it (in a comment or a
+ * literal it is harmless text, and stays).
  */
 static char *
 fill_placeholders(const SmEnv *env, const GmFile *g, const FmtPlaceholders *ph)
@@ -247,6 +344,10 @@ fill_placeholders(const SmEnv *env, const GmFile *g, const FmtPlaceholders *ph)
 	size_t		cap = strlen(g->body) + 1,
 				n = 0;
 	char	   *out = sm_alloc(env, cap);
+	GmLex		st = GM_CODE;
+	int			depth = 0;
+	const char *tag = NULL;
+	size_t		tag_len = 0;
 
 	for (const char *p = g->body; *p;)
 	{
@@ -256,7 +357,11 @@ fill_placeholders(const SmEnv *env, const GmFile *g, const FmtPlaceholders *ph)
 
 		if (*p != ':')
 		{
-			out[n++] = *p++;
+			size_t		k = lex_step(g->body, p, &st, &depth, &tag, &tag_len);
+
+			memcpy(out + n, p, k);
+			n += k;
+			p += k;
 			continue;
 		}
 		while (is_word(*q))
@@ -264,23 +369,14 @@ fill_placeholders(const SmEnv *env, const GmFile *g, const FmtPlaceholders *ph)
 		val = q - p > 1 ? placeholder_value(ph, p, q - p) : NULL;
 		if (val == NULL)
 		{
-			const char *r = p + 1;
-
-			/* not preceded by a word or ':' (a cast), :[A-Z][0-9A-Z_]+ */
-			if ((p == g->body || (p[-1] != ':' && !is_word(p[-1]))) &&
-				isupper((unsigned char) *r) && q - p >= 3)
+			if (st == GM_CODE && looks_like_placeholder(g->body, p, q))
 			{
-				while (r < q && (isupper((unsigned char) *r) || isdigit((unsigned char) *r) || *r == '_'))
-					r++;
-				if (r == q)
-				{
-					int			line = g->body_line + fmt_b_line_of(g->body, p) - 1;
+				int			line = g->body_line + fmt_b_line_of(g->body, p) - 1;
 
-					sm_fail(env, SM_ERR_MALFORMED, g->file, line, NULL,
-							"graphile-migrate takes it from \"placeholders\" in .gmrc, which the server does not read: give it in schema_migrate.graphile_placeholders (SET schema_migrate.graphile_placeholders = ':NAME=value').",
-							"graphile-migrate placeholder \"%.*s\" in file \"%s\", line %d, has no value",
-							(int) (q - p), p, g->file, line);
-				}
+				sm_fail(env, SM_ERR_MALFORMED, g->file, line, NULL,
+						"graphile-migrate takes it from \"placeholders\" in .gmrc, which the server does not read: give it in schema_migrate.graphile_placeholders (SET schema_migrate.graphile_placeholders = ':NAME=value').",
+						"graphile-migrate placeholder \"%.*s\" in file \"%s\", line %d, has no value",
+						(int) (q - p), p, g->file, line);
 			}
 			out[n++] = *p++;
 			continue;
