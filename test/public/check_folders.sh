@@ -36,6 +36,7 @@ trap 'rm -rf -- "$WORK"' EXIT
 # starts; pg_cron also needs shared_preload_libraries and can be created
 # in one database only (cron.database_name), so with it both runs use the
 # database pub_a, one after the other.
+# (WITH (FORCE) below: pg_cron's launcher stays connected to cron.database_name)
 needs_all=$(awk -F'\t' '$1 !~ /^#/ && NF >= 9 { print $1 "\t" $9 }' "$ROOT/test/public/folders.tsv" |
 	while IFS=$'\t' read -r n needs; do
 		if [ $# -eq 0 ] || [[ " $* " == *" $n "* ]]; then echo "$needs"; fi
@@ -69,7 +70,7 @@ differences=0
 
 q() { local db=$1; shift; "${PSQL[@]}" -d "$db" "$@"; }
 fresh_db() {
-	q postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null 2>&1 &&
+	q postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" >/dev/null 2>&1 &&
 		q "$1" -c "CREATE SCHEMA sm" -c "CREATE EXTENSION schema_migrate SCHEMA sm" >/dev/null
 }
 dump() {
@@ -104,6 +105,16 @@ fetch() {
 	if [ "$prepare" = callbacks-as-repeatable ]; then
 		for f in "$SETS/pub_$name"/after*__*.sql; do
 			[ -e "$f" ] && mv "$f" "$SETS/pub_$name/R__${f##*/after*__}"
+		done
+	fi
+	# graphile-migrate has no "up to": with prepare ...upto=N both copies
+	# lose the committed files after N
+	if [ "$format" = graphile ] && [[ $prepare == *upto=* ]]; then
+		local u=${prepare##*upto=} c
+		u=${u%%,*}
+		for c in "$SETS/pub_$name"/committed/*.sql "$SETS/tool_$name"/committed/*.sql; do
+			b=$(basename "$c"); b=${b%%[-.]*}
+			[ $((10#$b)) -gt $((10#$u)) ] && rm -f "$c"
 		done
 	fi
 	[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SETS"
@@ -243,6 +254,28 @@ prep_dbs() {
 			q $db -c "CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP)" >/dev/null
 		done
 	fi
+	# prepare=graphile-reset=FILE[+FILE...][,...]: the files of the folder, which the
+	# folder's .gmrc runs as afterReset actions (graphile-migrate reset
+	# makes a database that way), with graphile's two built-in placeholders
+	# filled; a CREATE EXTENSION IF NOT EXISTS of an extension this
+	# installation lacks is left out (and named)
+	case $prepare in graphile-reset=*)
+		local files=${prepare#graphile-reset=} f x
+		files=${files%%,*}
+		for db in "$@"; do
+		for f in ${files//+/ }; do
+			f=$SETS/tool_$name/$f
+			sed -e "s/:DATABASE_NAME\b/$db/g" -e "s/:DATABASE_OWNER\b/${PGUSER:-postgres}/g" "$f" >"$WORK/reset.sql"
+			for x in $(grep -ioE '^create extension if not exists [a-z_0-9]+' "$WORK/reset.sql" | awk '{ print $6 }'); do
+				[ -f "$("$(sm_pg_config)" --sharedir)/extension/$x.control" ] && continue
+				echo "# $name: $(basename "$f") without CREATE EXTENSION $x (not installed)" >&2
+				sed -i -E "/^create extension if not exists $x;/Id" "$WORK/reset.sql"
+			done
+			q $db -f "$WORK/reset.sql" >/dev/null 2>"$WORK/reset.err" ||
+				echo "# $name: $(basename "$f"): $(grep -m1 ERROR "$WORK/reset.err")" >&2
+		done
+		done ;;
+	esac
 	# prepare=supabase-prelude: the roles and schemas the Supabase platform
 	# gives (test/lib/supabase_prelude.sql), in both databases
 	if [ "$prepare" = supabase-prelude ]; then
@@ -272,7 +305,7 @@ while IFS=$'\t' read -r name format repo commit path license _ prepare needs; do
 		n="error: $(grep -m1 ERROR "$WORK/a.err")"
 	# prepare=upto=REV: both sides stop at version REV (e.g. before a Go migration)
 	target=head upto=
-	case $prepare in upto=*) upto=${prepare#upto=}; target=$upto ;; esac
+	case $prepare in *upto=*) upto=${prepare##*upto=}; upto=${upto%%,*}; target=$upto ;; esac
 	if q pub_a -c "$setpath" -c "CALL sm.sm_migrate('$target', '$set')" >"$WORK/a.out" 2>&1; then
 		a="ok ($(q pub_a -At -c "$setpath" -c "SELECT count(*) FROM sm.sm_history('$set') WHERE applied") applied)"
 	else
@@ -280,14 +313,14 @@ while IFS=$'\t' read -r name format repo commit path license _ prepare needs; do
 	fi
 	# roles are the cluster's: what A created goes before B runs (and after)
 	dump pub_a "$WORK/a.sql"
-	q postgres -c "DROP DATABASE pub_a" >/dev/null
+	q postgres -c "DROP DATABASE pub_a WITH (FORCE)" >/dev/null
 	drop_new_roles
 	if [ $db_b = pub_a ]; then
 		fresh_db pub_a && prep_dbs pub_a
 	fi
 	b=$(tool_run $db_b "$format" "$SETS/tool_$name")
 	dump $db_b "$WORK/b.sql"
-	q postgres -c "DROP DATABASE $db_b" >/dev/null
+	q postgres -c "DROP DATABASE $db_b WITH (FORCE)" >/dev/null
 	drop_new_roles
 	if diff -q "$WORK/a.sql" "$WORK/b.sql" >/dev/null; then
 		same=yes
