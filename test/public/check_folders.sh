@@ -78,7 +78,7 @@ dump() {
 		--exclude-schema=sqitch --exclude-table=public.schema_migrations \
 		--exclude-table=public.goose_db_version --exclude-table=public.__diesel_schema_migrations \
 		--exclude-table=public.flyway_schema_history --exclude-schema=drizzle \
-		--exclude-table=public.pgmigrations --exclude-table=public.schemaversion \
+		--exclude-table='*.pgmigrations*' --exclude-table=public.schemaversion \
 		--exclude-schema=graphile_migrate |
 		grep -v -e '^-- Dumped' -e '^\\restrict' -e '^\\unrestrict' >"$2"
 }
@@ -198,7 +198,7 @@ tool_run() {
 		f=$NPM/node-pg-migrate/node_modules/.bin/node-pg-migrate
 		if [ -x "$f" ]; then
 			DATABASE_URL="postgres://${PGUSER:-postgres}@localhost/$db?host=$PGHOST&port=$PGPORT" \
-				"$f" up -m "$dir" >"$out" 2>&1 && { echo "ok (node-pg-migrate $(tool_version node-pg-migrate))"; return; }
+				"$f" up -m "$dir" ${npm_schema:+--create-schema --schema "$npm_schema"} >"$out" 2>&1 && { echo "ok (node-pg-migrate $(tool_version node-pg-migrate))"; return; }
 			echo "node-pg-migrate: $(grep -m1 -i error "$out")"; return
 		fi ;;
 	postgrator)
@@ -301,6 +301,14 @@ while IFS=$'\t' read -r name format repo commit path license _ prepare needs; do
 	fresh_db pub_a && { [ $db_b = pub_a ] || fresh_db pub_b; } || { echo "$name: no database"; continue; }
 	prep_dbs pub_a $([ $db_b = pub_a ] || echo pub_b)
 	setpath="SET schema_migrate.path = '$SETS'; SET schema_migrate.timing = off; SET client_min_messages = warning;"
+	# prepare=npm-schema=S: node-pg-migrate --schema S --create-schema, which
+	# creates S and runs the migrations with search_path S; the same here
+	npm_schema=
+	case $prepare in npm-schema=*)
+		npm_schema=${prepare#npm-schema=}
+		q pub_a -c "CREATE SCHEMA $npm_schema"
+		setpath="$setpath SET search_path = $npm_schema;" ;;
+	esac
 	n=$(q pub_a -At -c "$setpath" -c "SELECT count(*) FROM sm.sm_history('$set')" 2>"$WORK/a.err") ||
 		n="error: $(grep -m1 ERROR "$WORK/a.err")"
 	# prepare=upto=REV: both sides stop at version REV (e.g. before a Go migration)
