@@ -101,7 +101,7 @@ mem_add(MemFS *fs, const char *path, const char *text)
 static SmFiles
 mem_files(MemFS *fs)
 {
-	SmFiles		f = {fs->env, mem_list, mem_read, fs};
+	SmFiles		f = {fs->env, mem_list, mem_read, fs, NULL, NULL};
 
 	return f;
 }

@@ -72,7 +72,7 @@ mem_read(void *arg, const char *path, size_t *len, bool missing_ok)
 	return NULL;
 }
 
-static const SmFiles files = {NULL, mem_list, mem_read, NULL};
+static const SmFiles files = {NULL, mem_list, mem_read, NULL, NULL, NULL};
 
 static Migration **
 read_set(const MemFile *set, SmFormat want, int *n)

@@ -75,12 +75,16 @@ mem_read(void *arg, const char *path, size_t *len, bool missing_ok)
 	return NULL;
 }
 
+/* graphile-migrate's placeholders for the next read_set (NULL: none) */
+static const FmtPlaceholders *placeholders;
+
 static Migration **
 read_set(const MemFile *files, SmFormat want, int *n)
 {
-	SmFiles		f = {NULL, mem_list, mem_read, NULL};
+	SmFiles		f = {NULL, mem_list, mem_read, NULL, NULL, NULL};
 
 	f.env = env;
+	f.placeholders = placeholders;
 	mem = files;
 	CHECK_INT(fmt_detect(&f), want);
 	return fmt_read(&f, want, n);
@@ -216,6 +220,46 @@ test_graphile_hash(void)
 	EXPECT_ERR(SM_ERR_MALFORMED, read_set(files, SM_FMT_GRAPHILE, &n), "tampered");
 }
 
+/* one committed file with a correct hash for body (trimmed, no Previous) */
+static char *
+gm_file(const char *body)
+{
+	char		h[41];
+	char	   *b = fmt("%s\n", body);
+
+	fmt_sha1_hex(b, strlen(b), h);
+	return fmt("--! Previous: -\n--! Hash: sha1:%s\n\n%s\n", h, body);
+}
+
+static void
+test_graphile_placeholders(void)
+{
+	static const char *names[] = {":VIS", ":DATABASE_NAME", ":DATABASE_OWNER"};
+	static const char *values[] = {"v", "db", "own"};
+	FmtPlaceholders ph = {3, names, values};
+	MemFile		files[3];
+	Migration **m;
+	int			n;
+
+	memcpy(files, gm_set, sizeof(files));
+	placeholders = &ph;
+	/* replaced everywhere, after any character; :NOPE only in comments and literals */
+	files[0].text = gm_file("grant x to :DATABASE_OWNER; select 'in :DATABASE_NAME', a_:VIS, 1::INTEGER, ':NOPE', \"x:NOPE\", "
+							"$f$ :NOPE $f$, :VIS2x, :VIS; -- :NOPE\n/* :NOPE /* :NOPE */ :NOPE */ select 1");
+	m = read_set(files, SM_FMT_GRAPHILE, &n);
+	REQUIRE(n == 1);
+	CHECK_STR(m[0]->up_sql, "grant x to own; select 'in db', a_v, 1::INTEGER, ':NOPE', \"x:NOPE\", "
+			  "$f$ :NOPE $f$, :VIS2x, v; -- :NOPE\n/* :NOPE /* :NOPE */ :NOPE */ select 1\n");
+	/* in SQL code, a placeholder without a value: refused naming file and line */
+	files[0].text = gm_file("select 1;\nselect :NOPE;");
+	EXPECT_ERR(SM_ERR_MALFORMED, read_set(files, SM_FMT_GRAPHILE, &n),
+			   "placeholder \":NOPE\"", "000001-a.sql", "line 5", "has no value");
+	/* none given (a caller without the server's values): the built-ins too */
+	placeholders = NULL;
+	files[0].text = gm_file("grant x to :DATABASE_OWNER;");
+	EXPECT_ERR(SM_ERR_MALFORMED, read_set(files, SM_FMT_GRAPHILE, &n), "\":DATABASE_OWNER\"", "line 4");
+}
+
 static const MemFile dz_set[] = {
 	{"meta/_journal.json", "{\"version\":\"7\",\"dialect\":\"postgresql\",\"entries\":["
 	"{\"idx\":0,\"version\":\"7\",\"when\":1700000000001,\"tag\":\"0000_a\",\"breakpoints\":true},"
@@ -224,6 +268,46 @@ static const MemFile dz_set[] = {
 	{"0001_b.sql", "DROP TABLE b;"},
 	{NULL, NULL}
 };
+
+/* a .sql file the journal does not list: skipped, and warned about */
+static int	n_warned;
+static char warned[512];
+
+static void
+collect_warning(void *arg, const char *message, const char *hint)
+{
+	(void) arg;
+	(void) hint;
+	n_warned++;
+	snprintf(warned, sizeof(warned), "%s", message);
+}
+
+static void
+test_drizzle_unlisted(void)
+{
+	MemFile		files[5];
+	SmFiles		f = {NULL, mem_list, mem_read, NULL, NULL, NULL};
+	Migration **m;
+	int			n;
+
+	memcpy(files, dz_set, sizeof(MemFile) * 3);
+	files[3].path = "0001_stray.sql";
+	files[3].text = "CREATE TABLE stray ();";
+	files[4].path = NULL;
+	f.env = env;
+	f.warn = collect_warning;
+	mem = files;
+	n_warned = 0;
+	m = fmt_read(&f, SM_FMT_DRIZZLE, &n);
+	REQUIRE(n == 2);
+	CHECK_STR(m[1]->revision, "0001_b");
+	CHECK_INT(n_warned, 1);
+	CHECK(strstr(warned, "\"0001_stray.sql\" is not in the journal") != NULL);
+	/* without a warn callback it is skipped all the same */
+	f.warn = NULL;
+	m = fmt_read(&f, SM_FMT_DRIZZLE, &n);
+	CHECK_INT(n, 2);
+}
 
 static void
 test_drizzle(void)
@@ -261,7 +345,9 @@ const UnitCase formats_b_cases[] = {
 	{"liquibase: YAML master, includeAll order, attributes, raw SQL", test_liquibase_read},
 	{"liquibase: runAlways refused by name", test_liquibase_refuses},
 	{"graphile-migrate: hash as graphile-migrate computes it", test_graphile_hash},
+	{"graphile-migrate: placeholders replaced as graphile-migrate does, refused only in code", test_graphile_placeholders},
 	{"drizzle: journal order, breakpoints, tool key", test_drizzle},
+	{"drizzle: a file the journal does not list is skipped with a warning", test_drizzle_unlisted},
 	{"hasura: up.yaml refused", test_hasura},
 	{NULL, NULL}
 };
