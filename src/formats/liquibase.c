@@ -22,7 +22,10 @@
  *	   path; a plain *.sql file there (no formatted header) is one
  *	   changeset with id "raw" and author "includeAll" (SqlChangeLogParser);
  *	 - without a master changelog, the set's top-level changelogs are read
- *	   in name order, as an includeAll of the set would.
+ *	   in name order, as an includeAll of the set would;
+ *	 - a liquibase.properties at the top gives the contexts, as the command
+ *	   line's defaults file does (read_properties);
+ *	 - every changeset, runOnChange ones too, runs in changelog order.
  * The changeset attributes honoured, and the ones refused, are listed at
  * apply_attribute; preconditions become a check run before the SQL (see
  * precondition_sql).
