@@ -161,15 +161,19 @@ read_schema_folder(const MigrationSet *set, int *n_out)
 	return files;
 }
 
-/* The desired model: SQL text, or the set's schema folder. */
+/*
+ * The desired model: SQL text, or the set's schema folder; meanwhile runs
+ * in this backend while the scratch database loads.
+ */
 static SmSchemaModel *
-desired_model(const char *desired, const char *set_name)
+desired_model(const char *desired, const char *set_name,
+			  const ScratchMeanwhile *meanwhile)
 {
 	if (desired != NULL)
 	{
 		ScratchFile f = {"desired", desired};
 
-		return scratch_model_of_sql(&f, 1);
+		return scratch_model_of_sql(&f, 1, meanwhile);
 	}
 	else
 	{
@@ -177,7 +181,7 @@ desired_model(const char *desired, const char *set_name)
 		int			n;
 		ScratchFile *files = read_schema_folder(set, &n);
 
-		return scratch_model_of_sql(files, n);
+		return scratch_model_of_sql(files, n, meanwhile);
 	}
 }
 
@@ -186,6 +190,31 @@ static SmSchemaModel *
 live_model(void)
 {
 	return model_read_catalogs(sm_server_env());
+}
+
+/*
+ * Models computed while a scratch worker runs: this database's (its
+ * catalogs, read through the caller's SPI connection), or the declarative
+ * schema's (a second scratch database, loaded beside the first).
+ */
+typedef struct ModelMeanwhile
+{
+	const char *set_name;		/* for desired_meanwhile */
+	SmSchemaModel *model;
+} ModelMeanwhile;
+
+static void
+live_meanwhile(void *arg)
+{
+	((ModelMeanwhile *) arg)->model = live_model();
+}
+
+static void
+desired_meanwhile(void *arg)
+{
+	ModelMeanwhile *mw = arg;
+
+	mw->model = desired_model(NULL, mw->set_name, NULL);
 }
 
 static Datum
@@ -221,12 +250,14 @@ sm_diff(PG_FUNCTION_ARGS)
 	char	   *set_name = optional_arg(fcinfo, 1);
 	SmSchemaModel *want;
 	SmDiff	   *d;
+	ModelMeanwhile live = {NULL, NULL};
+	ScratchMeanwhile live_read = {live_meanwhile, &live};
 
 	InitMaterializedSRF(fcinfo, 0);
-	want = desired_model(desired, set_name);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	d = diff_models(sm_server_env(), live_model(), want);
+	want = desired_model(desired, set_name, &live_read);
+	d = diff_models(sm_server_env(), live.model, want);
 	for (int i = 0; i < d->n; i++)
 	{
 		const SmDiffStep *s = &d->steps[i];
@@ -398,6 +429,8 @@ sm_autogenerate(PG_FUNCTION_ARGS)
 	int		   *heads;
 	int			n_heads;
 	text	   *result;
+	ModelMeanwhile live = {NULL, NULL};
+	ScratchMeanwhile live_read = {live_meanwhile, &live};
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -412,8 +445,8 @@ sm_autogenerate(PG_FUNCTION_ARGS)
 	st = store_read_state(schema, set);
 	check_at_head(schema, set, st);
 
-	want = desired_model(NULL, set_name);
-	have = live_model();
+	want = desired_model(NULL, set_name, &live_read);
+	have = live.model;
 	up = diff_models(sm_server_env(), have, want);
 	down = diff_models(sm_server_env(), want, have);
 	if (up->n == 0)
@@ -483,9 +516,13 @@ sm_check_schema(PG_FUNCTION_ARGS)
 	SmDifference *diffs;
 	int			n;
 	StringInfoData detail;
+	ModelMeanwhile desired = {set_name, NULL};
+	ScratchMeanwhile desired_load = {desired_meanwhile, &desired};
 
-	want = desired_model(NULL, set_name);
-	replayed = scratch_model_of_set(set->name, heads, set->n > 0 ? 1 : 0);
+	/* the two scratch databases load side by side */
+	replayed = scratch_model_of_set(set->name, heads, set->n > 0 ? 1 : 0,
+									&desired_load);
+	want = desired.model;
 	diffs = diff_differences(sm_server_env(), want, replayed, &n);
 	if (n == 0)
 		PG_RETURN_BOOL(true);
@@ -526,6 +563,8 @@ sm_drift(PG_FUNCTION_ARGS)
 	SmSchemaModel *expected;
 	SmDifference *diffs;
 	int			n;
+	ModelMeanwhile live = {NULL, NULL};
+	ScratchMeanwhile live_read = {live_meanwhile, &live};
 
 	InitMaterializedSRF(fcinfo, 0);
 	set = set_load(set_name);
@@ -538,8 +577,8 @@ sm_drift(PG_FUNCTION_ARGS)
 	for (int i = 0; i < n_cur; i++)
 		targets[i] = set->graph->nodes[cur[i]].mig->revision;
 
-	expected = scratch_model_of_set(set->name, targets, n_cur);
-	diffs = diff_differences(sm_server_env(), expected, live_model(), &n);
+	expected = scratch_model_of_set(set->name, targets, n_cur, &live_read);
+	diffs = diff_differences(sm_server_env(), expected, live.model, &n);
 	for (int i = 0; i < n; i++)
 	{
 		Datum		values[5];

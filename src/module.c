@@ -8,6 +8,7 @@
 #include "schema_migrate.h"
 #include "lint.h"
 #include "graphile_placeholders.h"
+#include "scratch_db.h"
 
 #include <limits.h>
 
@@ -15,6 +16,8 @@
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
+
+static bool check_scratch_tablespace(char **newval, void **extra, GucSource source);
 
 char	   *sm_path = NULL;
 char	   *sm_set = NULL;
@@ -27,6 +30,7 @@ bool		sm_run_repeatable = true;
 int			sm_out_of_order = SM_OUT_OF_ORDER_APPLY;
 int			sm_safety = SM_SAFETY_WARN;
 int			sm_safety_min_bytes = 10 * 1024 * 1024;
+char	   *sm_scratch_tablespace = NULL;
 
 static const struct config_enum_entry out_of_order_options[] = {
 	{"apply", SM_OUT_OF_ORDER_APPLY, false},
@@ -153,6 +157,15 @@ _PG_init(void)
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 
+	DefineCustomStringVariable("schema_migrate.scratch_tablespace",
+							   "Tablespace of the scratch databases (sm_diff, sm_autogenerate, sm_check_schema, sm_drift, sm_trace).",
+							   "Empty: the default tablespace. A tablespace on fast local storage, as one would pick for temp_tablespaces, makes loading a large schema faster; the calling role needs CREATE on it.",
+							   &sm_scratch_tablespace,
+							   "",
+							   PGC_SUSET,
+							   0,
+							   check_scratch_tablespace, NULL, NULL);
+
 	/* issue 16: graphile-migrate's placeholders (graphile_placeholders.c) */
 	DefineCustomStringVariable("schema_migrate.graphile_placeholders",
 							   "Values of graphile-migrate placeholders, as \":NAME=value\" items separated by commas.",
@@ -164,4 +177,20 @@ _PG_init(void)
 							   graphile_placeholders_check, NULL, NULL);
 
 	MarkGUCPrefixReserved("schema_migrate");
+}
+
+/*
+ * A tablespace name; whether it exists and may be used is only known in a
+ * transaction, so CREATE DATABASE says that when a scratch database is made.
+ */
+static bool
+check_scratch_tablespace(char **newval, void **extra, GucSource source)
+{
+	if (strlen(*newval) >= NAMEDATALEN)
+	{
+		GUC_check_errcode(ERRCODE_NAME_TOO_LONG);
+		GUC_check_errdetail("A tablespace name has at most %d bytes.", NAMEDATALEN - 1);
+		return false;
+	}
+	return true;
 }

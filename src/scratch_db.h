@@ -40,6 +40,9 @@
 
 typedef void (*ScratchJob) (const char *input, size_t len, StringInfo out);
 
+/* schema_migrate.scratch_tablespace: where scratch databases live ("" = default) */
+extern char *sm_scratch_tablespace;
+
 /*
  * Run job_name (an exported function of schema_migrate.so with the
  * ScratchJob signature) in a fresh scratch database.  Returns the bytes the
@@ -50,6 +53,23 @@ typedef void (*ScratchJob) (const char *input, size_t len, StringInfo out);
  */
 extern char *scratch_run(const char *job_name, const char *input,
 						 size_t input_len, size_t *out_len);
+
+/*
+ * Work of the caller's own while the worker runs the job: sm_diff reads
+ * this database's model, sm_check_schema loads the second scratch database
+ * (a nested scratch_run), each on a core of its own instead of one after
+ * the other.  Errors of fn end the job and drop the database as any error.
+ */
+typedef struct ScratchMeanwhile
+{
+	void		(*fn) (void *arg);
+	void	   *arg;
+} ScratchMeanwhile;
+
+/* scratch_run(), calling meanwhile->fn (when not NULL) once the worker is started */
+extern char *scratch_run_meanwhile(const char *job_name, const char *input,
+								   size_t input_len, size_t *out_len,
+								   const ScratchMeanwhile *meanwhile);
 
 /* Drop leftovers of killed callers now; returns how many were dropped. */
 extern int	scratch_cleanup(void);
@@ -64,7 +84,8 @@ typedef struct ScratchFile
 } ScratchFile;
 
 /* The model of a database holding exactly these files, loaded in order. */
-extern SmSchemaModel *scratch_model_of_sql(const ScratchFile *files, int n);
+extern SmSchemaModel *scratch_model_of_sql(const ScratchFile *files, int n,
+										   const ScratchMeanwhile *meanwhile);
 
 /*
  * The model of a database where set_name's migrations were applied up to
@@ -74,7 +95,8 @@ extern SmSchemaModel *scratch_model_of_sql(const ScratchFile *files, int n);
  */
 extern SmSchemaModel *scratch_model_of_set(const char *set_name,
 										   const char *const *targets,
-										   int n_targets);
+										   int n_targets,
+										   const ScratchMeanwhile *meanwhile);
 
 /* ---------- helpers for jobs (inside the scratch worker only) ---------- */
 

@@ -133,7 +133,6 @@ parse_set(const char *name, const char *dir, SetReader *r)
 	int			n;
 
 	files_callbacks(r, &files);
-	files.placeholders = graphile_placeholders();
 	files.warn = set_warn;
 	cb.callback = set_error_context;
 	cb.arg = (void *) name;
@@ -141,6 +140,9 @@ parse_set(const char *name, const char *dir, SetReader *r)
 	error_context_stack = &cb;
 
 	fmt = fmt_detect(&files);
+	/* the server's values: only graphile-migrate sets need them */
+	if (fmt == SM_FMT_GRAPHILE)
+		files.placeholders = graphile_placeholders();
 	migs = fmt_read(&files, fmt, &n);
 	detect_non_transactional(fmt, migs, n);
 	set->name = pstrdup(name);

@@ -35,7 +35,8 @@ NPM_PREFIX=${SM_NPM_PREFIX:-${SM_NPM:-${XDG_CACHE_HOME:-$HOME/.cache}/schema_mig
 
 WORK=$(mktemp -d /tmp/sm-adopt-more.XXXXXX)
 chmod 0755 "$WORK"
-trap 'rm -rf -- "$WORK"' EXIT
+# the cluster started above too: this trap replaces the one cluster.sh armed
+trap 'rm -rf -- "$WORK"; sm__cleanup' EXIT
 if [ -n "${SM_CLUSTER_DIR:-}" ]; then
 	SETS=$(sm_readable_copy "$ROOT/test/sets") || exit 2
 else

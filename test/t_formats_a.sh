@@ -32,7 +32,8 @@ PG_DUMP=("$BIN/pg_dump" --schema-only --no-owner --no-privileges)
 
 WORK=$(mktemp -d /tmp/sm-formats-more.XXXXXX)
 chmod 0755 "$WORK"
-trap 'rm -rf -- "$WORK"' EXIT
+# the cluster started above too: this trap replaces the one cluster.sh armed
+trap 'rm -rf -- "$WORK"; sm__cleanup' EXIT
 if [ -n "${SM_CLUSTER_DIR:-}" ]; then
 	SETS=$(sm_readable_copy "$ROOT/test/sets") || exit 2
 else

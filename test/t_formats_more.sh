@@ -33,7 +33,8 @@ ONLY=${SM_FORMATS:-drizzle graphile hasura liquibase}
 
 WORK=$(mktemp -d /tmp/sm-formats-more.XXXXXX)
 chmod 0755 "$WORK"
-trap 'rm -rf -- "$WORK"' EXIT
+# the cluster started above too: this trap replaces the one cluster.sh armed
+trap 'rm -rf -- "$WORK"; sm__cleanup' EXIT
 if [ -n "${SM_CLUSTER_DIR:-}" ]; then
 	SETS=$(sm_readable_copy "$ROOT/test/sets") || exit 2
 else

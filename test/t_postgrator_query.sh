@@ -16,15 +16,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 ROOT=$(pwd)
 . "$ROOT/test/lib/cluster.sh"
 
+# the trap first: sm_cluster_start chains its own after it
+WORK=$(mktemp -d /tmp/sm-pgr-query.XXXXXX)
+chmod 0755 "$WORK"
+trap 'rm -rf -- "$WORK"' EXIT
 [ -n "${PGHOST:-}" ] || sm_cluster_start || exit 2
 BIN=$("$(sm_pg_config)" --bindir)
 PSQL_CMD=("$BIN/psql" -X -q -v ON_ERROR_STOP=1)
 NPM=${SM_NPM:-${XDG_CACHE_HOME:-$HOME/.cache}/schema_migrate/npm}
 PGR=$NPM/postgrator-cli/node_modules/.bin/postgrator
-
-WORK=$(mktemp -d /tmp/sm-pgr-query.XXXXXX)
-chmod 0755 "$WORK"
-trap 'rm -rf -- "$WORK"' EXIT
 mkdir -p "$WORK/sets"
 cp -R "$ROOT/test/sets/fmt_postgrator_query" "$WORK/sets/"
 [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$WORK/sets"
