@@ -22,6 +22,8 @@ ROOT=$(pwd)
 # shellcheck source=test/lib/cluster.sh
 . "$ROOT/test/lib/cluster.sh"
 
+# the trap before the cluster: sm_cluster_start chains its own after it
+trap 'rm -rf -- "${WORK:-}"' EXIT
 if [ -z "${PGHOST:-}" ]; then
 	sm_cluster_start || exit 2
 fi
@@ -33,8 +35,6 @@ ONLY=${SM_FORMATS:-drizzle graphile hasura liquibase}
 
 WORK=$(mktemp -d /tmp/sm-formats-more.XXXXXX)
 chmod 0755 "$WORK"
-# the cluster started above too: this trap replaces the one cluster.sh armed
-trap 'rm -rf -- "$WORK"; sm__cleanup' EXIT
 if [ -n "${SM_CLUSTER_DIR:-}" ]; then
 	SETS=$(sm_readable_copy "$ROOT/test/sets") || exit 2
 else
