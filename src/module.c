@@ -7,6 +7,7 @@
  */
 #include "schema_migrate.h"
 #include "lint.h"
+#include "graphile_placeholders.h"
 #include "scratch_db.h"
 
 #include <limits.h>
@@ -174,6 +175,15 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+	/* issue 16: graphile-migrate's placeholders (graphile_placeholders.c) */
+	DefineCustomStringVariable("schema_migrate.graphile_placeholders",
+							   "Values of graphile-migrate placeholders, as \":NAME=value\" items separated by commas.",
+							   "They stand for the \"placeholders\" of .gmrc; \":DATABASE_OWNER\" for its databaseOwner setting.",
+							   &sm_graphile_placeholders,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   graphile_placeholders_check, NULL, NULL);
 
 	MarkGUCPrefixReserved("schema_migrate");
 }

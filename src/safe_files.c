@@ -515,6 +515,8 @@ files_callbacks(SetReader *r, SmFiles *files)
 	files->list = reader_list;
 	files->read = reader_read;
 	files->arg = r;
+	files->placeholders = NULL;
+	files->warn = NULL;
 }
 
 /* The watch, which may have been given up (-1) on the way. */

@@ -17,6 +17,8 @@
 #include "schema_migrate.h"
 
 #include "formats/formats.h"
+#include "graphile_placeholders.h"
+#include "tool_transactions.h"
 
 #include <sys/stat.h>
 
@@ -37,6 +39,7 @@ typedef struct CachedSet
 	ino_t		ino;
 	int			watch_fd;		/* inotify on the set's directories, or -1 */
 	bool		stale;			/* found changed once: reading the watch drained it */
+	char	   *settings_key;	/* graphile_placeholders_key() when read */
 } CachedSet;
 
 /* Per-backend cache of parsed sets, in CacheMemoryContext. */
@@ -48,6 +51,16 @@ static void
 set_error_context(void *arg)
 {
 	errcontext("migration set \"%s\"", (const char *) arg);
+}
+
+/* SmFiles.warn: a file the tool skips, named as the set is read */
+static void
+set_warn(void *arg, const char *message, const char *hint)
+{
+	ereport(WARNING,
+			(errcode(ERRCODE_WARNING),
+			 errmsg_internal("%s", message),
+			 hint ? errhint("%s", hint) : 0));
 }
 
 /* Versioned migrations first, then repeatable ones; returns the former. */
@@ -84,6 +97,16 @@ partition_repeatable(Migration **migs, int n)
 static void
 detect_non_transactional(SmFormat fmt, Migration **migs, int n)
 {
+	/* Postgrator: one Query per file (tool_transactions.c) */
+	if (fmt == SM_FMT_POSTGRATOR)
+	{
+		for (int i = 0; i < n; i++)
+			if (migs[i]->transactional &&
+				(tool_single_query_no_transaction(migs[i]->up_sql) ||
+				 (migs[i]->has_down && tool_single_query_no_transaction(migs[i]->down_sql))))
+				migs[i]->transactional = false;
+		return;
+	}
 	if (fmt != SM_FMT_FLYWAY && fmt != SM_FMT_GOLANG_MIGRATE &&
 		fmt != SM_FMT_SQITCH)
 		return;
@@ -110,12 +133,16 @@ parse_set(const char *name, const char *dir, SetReader *r)
 	int			n;
 
 	files_callbacks(r, &files);
+	files.warn = set_warn;
 	cb.callback = set_error_context;
 	cb.arg = (void *) name;
 	cb.previous = error_context_stack;
 	error_context_stack = &cb;
 
 	fmt = fmt_detect(&files);
+	/* the server's values: only graphile-migrate sets need them */
+	if (fmt == SM_FMT_GRAPHILE)
+		files.placeholders = graphile_placeholders();
 	migs = fmt_read(&files, fmt, &n);
 	detect_non_transactional(fmt, migs, n);
 	set->name = pstrdup(name);
@@ -236,6 +263,8 @@ cache_valid(CachedSet *c)
 {
 	struct stat st;
 
+	if (!c->stale && strcmp(c->settings_key, graphile_placeholders_key()) != 0)
+		c->stale = true;
 	if (!c->stale &&
 		(stat(c->dir, &st) != 0 || st.st_dev != c->dev || st.st_ino != c->ino ||
 		 (!watch_quiet(c->watch_fd) && !files_stamps_unchanged(c->dir, c->files, c->n_files))))
@@ -275,6 +304,7 @@ set_load_files(const char *set_name)
 	c->cxt = cxt;
 	c->dir = pstrdup(dir);
 	c->watch_fd = -1;
+	c->settings_key = graphile_placeholders_key();
 	r = files_open_reader(name, c->dir, real_dir, watch_create());
 	PG_TRY();
 	{

@@ -121,8 +121,19 @@ drizzle_tests() {
 	# errors
 	s=$(scratch_set fmt_drizzle fmt_bad_drizzle)
 	echo 'CREATE TABLE "stray" ("id" integer);' >"$s/0017_stray_file.sql"
-	expect_error sm_fm_a fmt_bad_drizzle '0017_stray_file.sql.*is not in the journal' \
-		"drizzle: a file missing from the journal is refused naming it"
+	got=$(sm sm_fm_a "SELECT count(*) FROM sm.sm_history('fmt_bad_drizzle')" 2>&1)
+	[ "$(grep -v '^[A-Z]*:' <<<"$got")" = 17 ] &&
+		grep -q '^WARNING:  Drizzle migration file "0017_stray_file.sql" is not in the journal "meta/_journal.json": skipped, as drizzle-orm skips it$' <<<"$got" &&
+		grep -q 'drizzle-kit generate --custom' <<<"$got" &&
+		pass "drizzle: a file missing from the journal is skipped as drizzle-orm skips it, with a WARNING naming it" ||
+		fail "drizzle: a file missing from the journal gave: $got"
+	fresh_db sm_fm_b
+	if sm sm_fm_b "CALL sm.sm_migrate('head', 'fmt_bad_drizzle')" >"$WORK/out" 2>&1 &&
+		! psql_db sm_fm_b -At -c "SELECT to_regclass('public.stray') IS NULL" | grep -q f; then
+		pass "drizzle: ... and sm_migrate does not run it (no table stray)"
+	else
+		fail "drizzle: the skipped file: $(cat "$WORK/out")"
+	fi
 	rm "$s/0017_stray_file.sql" "$s/0003_sharp_havok.sql"
 	expect_error sm_fm_a fmt_bad_drizzle 'lists "0003_sharp_havok.sql", which does not exist' \
 		"drizzle: a journal entry without its file is refused"
@@ -191,14 +202,92 @@ graphile_tests() {
 	[ "$got" = 17 ] && pass "graphile-migrate: --! AllowInvalidHash lets an edited file through" ||
 		fail "graphile-migrate: with AllowInvalidHash: $got"
 	s=$(scratch_set fmt_graphile fmt_bad_graphile)
-	printf -- '--! Previous: -\n--! Hash: sha1:0\n--! AllowInvalidHash\n\ncreate schema s;\ngrant usage on schema s to :DATABASE_OWNER;\n' \
+	printf -- '--! Previous: -\n--! Hash: sha1:0\n--! AllowInvalidHash\n\ncreate schema s;\n\ngrant usage on schema s to :DATABASE_VISITOR;\n' \
 		>"$s/committed/000001-create-schema-app.sql"
 	rm "$s"/committed/00000[2-9]*.sql "$s"/committed/0000[1-9][0-9]*.sql
-	expect_error sm_fm_a fmt_bad_graphile 'placeholder ":DATABASE_OWNER"' "graphile-migrate: a placeholder is refused"
+	expect_error sm_fm_a fmt_bad_graphile 'placeholder ":DATABASE_VISITOR" in file "committed/000001-create-schema-app.sql", line 7, has no value' \
+		"graphile-migrate: a placeholder with no value is refused naming it, its file and its line"
 	printf -- '--! Previous: -\n--! Hash: sha1:0\ncreate schema s;\n' >"$s/committed/000001-create-schema-app.sql"
 	expect_error sm_fm_a fmt_bad_graphile 'there should be two newlines after the headers' \
 		"graphile-migrate: headers not followed by an empty line are refused"
 	rm -rf "$s"
+	graphile_placeholder_tests
+}
+
+# placeholders (test/sets/fmt_graphile_ph): the built-in ones from the
+# server, the user's from schema_migrate.graphile_placeholders, replaced as
+# graphile-migrate replaces them (the real tool gives the same text)
+graphile_placeholder_tests() {
+	local gp="SET schema_migrate.graphile_placeholders = ':DATABASE_VISITOR=app_visitor'" got me
+	local want_t='visitor app_visitor, in_%s, cast 1::INTEGER, to_char HH24:MI'
+	me=$(psql_db postgres -At -c "SELECT session_user")
+	fresh_db sm_fm_a
+	if sm sm_fm_a "CALL sm.sm_migrate('head', 'fmt_graphile_ph')" >"$WORK/out" 2>&1; then
+		got=$(psql_db sm_fm_a -At -c "SELECT obj_description('ph.t'::regclass, 'pg_class')")
+		[ "$got" = "$(printf "$want_t" sm_fm_a | sed 's/app_visitor/:DATABASE_VISITOR/')" ] &&
+			pass "graphile-migrate: without a value, a placeholder in a string literal stays as it is (as graphile-migrate leaves it)" ||
+			fail "graphile-migrate: without the setting the comment is: $got"
+	else
+		fail "graphile-migrate: without the setting, sm_migrate failed"
+		cat "$WORK/out"
+	fi
+	fresh_db sm_fm_a
+	if sm sm_fm_a "CALL sm.sm_migrate('head', 'fmt_graphile_ph')" -c "$gp" >"$WORK/out" 2>&1; then
+		got=$(psql_db sm_fm_a -At -c "SELECT obj_description('ph'::regnamespace, 'pg_namespace') || ' | ' || obj_description('ph.t'::regclass, 'pg_class')")
+		[ "$got" = "database sm_fm_a, owner $me | $(printf "$want_t" sm_fm_a)" ] &&
+			pass "graphile-migrate: :DATABASE_NAME is current_database(), :DATABASE_OWNER session_user, :DATABASE_VISITOR the setting's" ||
+			fail "graphile-migrate: placeholders filled as: $got"
+	else
+		fail "graphile-migrate: CALL sm_migrate with placeholders failed"
+		cat "$WORK/out"
+	fi
+	fresh_db sm_fm_a
+	if sm sm_fm_a "CALL sm.sm_migrate('head', 'fmt_graphile_ph')" \
+		-c "SET schema_migrate.graphile_placeholders = ':DATABASE_OWNER = \"app owner, ltd\", DATABASE_VISITOR=app_visitor'" >"$WORK/out" 2>&1; then
+		got=$(psql_db sm_fm_a -At -c "SELECT obj_description('ph'::regnamespace, 'pg_namespace')")
+		[ "$got" = "database sm_fm_a, owner app owner, ltd" ] &&
+			pass "graphile-migrate: :DATABASE_OWNER in the setting is graphile's databaseOwner (a quoted value keeps its comma)" ||
+			fail "graphile-migrate: with databaseOwner given: $got"
+	else
+		fail "graphile-migrate: CALL sm_migrate with databaseOwner failed"
+		cat "$WORK/out"
+	fi
+	# in SQL code, a placeholder without a value is refused; one backend:
+	# the parsed set is not reused once the setting changes
+	s=$(scratch_set fmt_graphile_ph fmt_graphile_ph3)
+	printf -- '--! Previous: sha1:b8b59bda735d651b14c7af5c20f920cc1f2653ee\n--! Hash: sha1:0\n--! AllowInvalidHash\n\ngrant select on ph.t to :DATABASE_VISITOR;\n' \
+		>"$s/committed/000003-grant.sql"
+	got=$(psql_db sm_fm_a -At -c "SET schema_migrate.path = '$SETS'" -c "$gp" \
+		-c "SELECT count(*) FROM sm.sm_history('fmt_graphile_ph3')" -c "RESET schema_migrate.graphile_placeholders" \
+		-c "SELECT count(*) FROM sm.sm_history('fmt_graphile_ph3')" 2>&1)
+	grep -q '^3$' <<<"$got" && grep -q 'placeholder ":DATABASE_VISITOR" in file "committed/000003-grant.sql", line 5, has no value' <<<"$got" &&
+		pass "graphile-migrate: in SQL code a placeholder without a value is refused naming file and line; a cached set is read again when the setting changes" ||
+		fail "graphile-migrate: cache and setting: $got"
+	rm -rf "$s"
+	for bad in "lower=x" ":DATABASE_NAME=other" ":A=x" ":ROOT" ':ROOT="x'; do
+		got=$(psql_db sm_fm_a -At -c "LOAD 'schema_migrate'" -c "SET schema_migrate.graphile_placeholders = '$bad'" 2>&1)
+		case $got in
+		*'invalid value for parameter "schema_migrate.graphile_placeholders"'*) pass "graphile-migrate: the setting '$bad' is refused" ;;
+		*) fail "graphile-migrate: the setting '$bad' gave: $got" ;;
+		esac
+	done
+	if [ -x "$NPM/graphile-migrate/node_modules/.bin/graphile-migrate" ]; then
+		fresh_db sm_fm_b
+		mkdir -p "$WORK/gm"
+		cat >"$WORK/gm/.gmrc" <<-JSON
+			{ "connectionString": "$(conninfo sm_fm_b)", "migrationsFolder": "$SETS/fmt_graphile_ph",
+			  "placeholders": { ":DATABASE_VISITOR": "app_visitor" } }
+		JSON
+		if (cd "$WORK/gm" && "$NPM/graphile-migrate/node_modules/.bin/graphile-migrate" migrate) >"$WORK/out" 2>&1; then
+			got=$(psql_db sm_fm_b -At -c "SELECT obj_description('ph'::regnamespace, 'pg_namespace') || ' | ' || obj_description('ph.t'::regclass, 'pg_class')")
+			[ "$got" = "database sm_fm_b, owner ${PGUSER:-postgres} | $(printf "$want_t" sm_fm_b)" ] &&
+				pass "graphile-migrate: the real tool fills the same placeholders the same way" ||
+				fail "graphile-migrate: the real tool filled: $got"
+		else
+			fail "graphile-migrate: the real tool failed on fmt_graphile_ph"
+			cat "$WORK/out"
+		fi
+	fi
 }
 
 # ---- Hasura ----------------------------------------------------------------------
@@ -336,7 +425,8 @@ liquibase_tests() {
 		"runAlways is refused by name"
 	lb_error $'--changeset erin:rep-6 failOnError:false\nSELECT 1;' '"failOnError:false" is not supported' "failOnError:false is refused"
 	lb_error $'--changeset erin:rep-6 runWith:psql\nSELECT 1;' 'attribute "runWith" is not supported' "runWith is refused by name"
-	lb_error $'--changeset erin:rep-6 frobnicate:yes\nSELECT 1;' 'attribute "frobnicate" is not supported' "an unknown attribute is refused by name"
+	lb_error $'--changeset erin:rep-6 runOnChang:true\nSELECT 1;' \
+		'attribute "runOnChang" looks like a misspelling of "runOnChange"' "a misspelt attribute is refused (Liquibase ignores it)"
 	lb_error $'--property name:x value:y' '"--property" is not supported' "properties are refused"
 	lb_error $'--changeset erin:rep-6\n--preconditions onFail:CONTINUE\n--precondition-sql-check expectedResult:0 SELECT 0\nSELECT 1;' \
 		'onFail value is not supported' "onFail:CONTINUE is refused"

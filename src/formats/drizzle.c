@@ -12,9 +12,10 @@
  * same way under PostgreSQL's parser and keeps the line numbers.  The
  * revision id is the tag; the entry's "when" (folderMillis) is what
  * drizzle.__drizzle_migrations.created_at records, so it is the tool key
- * sm_adopt matches.  A journal for another dialect, an entry without its
- * file and a *.sql file the journal does not list are refused: drizzle
- * would fail on the first and silently skip the last.
+ * sm_adopt matches.  A journal for another dialect and an entry without
+ * its file are refused (drizzle-orm fails on the latter: "No file ...
+ * found"); a *.sql file the journal does not list is skipped, as
+ * drizzle-orm skips it, but not silently: a WARNING names it.
  *
  * Plain C: no server headers; memory and errors go through SmEnv.
  *
@@ -275,9 +276,13 @@ read_entry(const SmFiles *f, const Entry *e)
 	return m;
 }
 
-/* A *.sql file of the folder that the journal does not list. */
+/*
+ * The *.sql files of the folder that the journal does not list: skipped,
+ * as drizzle-orm's readMigrationFiles skips them (it reads the journal's
+ * entries and never lists the folder), each named in a warning.
+ */
 static void
-refuse_unlisted(const SmFiles *f, const Entry *entries, int n)
+skip_unlisted(const SmFiles *f, const Entry *entries, int n)
 {
 	SmDirEntry *ents;
 	int			ne = f->list(f->arg, "", &ents);
@@ -286,17 +291,20 @@ refuse_unlisted(const SmFiles *f, const Entry *entries, int n)
 	{
 		bool		listed = false;
 		size_t		l = strlen(ents[i].name);
+		char		msg[512];
 
 		if (ents[i].is_dir || !fmt_has_suffix(ents[i].name, ".sql"))
 			continue;
 		for (int k = 0; k < n && !listed; k++)
 			listed = strlen(entries[k].tag) == l - 4 &&
 				strncmp(entries[k].tag, ents[i].name, l - 4) == 0;
-		if (!listed)
-			sm_fail(f->env, SM_ERR_MALFORMED, ents[i].name, 0, NULL,
-					"drizzle-orm's migrator runs only the files meta/_journal.json lists: add it with drizzle-kit generate --custom, or move it out of the folder.",
-					"Drizzle migration file \"%s\" is not in the journal \"" JOURNAL "\"",
-					ents[i].name);
+		if (listed || f->warn == NULL)
+			continue;
+		snprintf(msg, sizeof(msg),
+				 "Drizzle migration file \"%s\" is not in the journal \"" JOURNAL "\": skipped, as drizzle-orm skips it",
+				 ents[i].name);
+		f->warn(f->arg, msg,
+				"drizzle-orm's migrator runs only the files meta/_journal.json lists: add it with drizzle-kit generate --custom if it should run, or move it out of the folder.");
 	}
 }
 
@@ -307,7 +315,7 @@ fmt_read_drizzle(const SmFiles *f, int *n_out)
 	Entry	   *entries = read_journal(f, &n);
 	FmtList		l = {0};
 
-	refuse_unlisted(f, entries, n);
+	skip_unlisted(f, entries, n);
 	for (int i = 0; i < n; i++)
 		fmt_push(f->env, &l, read_entry(f, &entries[i]));
 	fmt_chain(f->env, l.items, l.n);

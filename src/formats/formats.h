@@ -60,6 +60,10 @@ typedef struct SmFiles
 	const char *(*read) (void *arg, const char *path, size_t *len,
 						 bool missing_ok);
 	void	   *arg;
+	/* graphile-migrate's placeholders (formats_b.h); NULL: none given */
+	const struct FmtPlaceholders *placeholders;
+	/* A warning about a file the tool itself skips; NULL: none is shown */
+	void		(*warn) (void *arg, const char *message, const char *hint);
 } SmFiles;
 
 /* Which format is this set in?  A mix of formats is an error. */

@@ -26,6 +26,18 @@ extern int	fmt_classify_b(const SmFiles *f, const SmDirEntry *e,
 /* Is dir (named name) a Hasura "<version>_<name>" migration directory? */
 extern bool fmt_hasura_dir(const SmFiles *f, const char *dir, const char *name);
 
+/*
+ * graphile-migrate's placeholders: names (":NAME", as in .gmrc) and the
+ * text each is replaced by, verbatim; the built-in :DATABASE_NAME and
+ * :DATABASE_OWNER among them.
+ */
+typedef struct FmtPlaceholders
+{
+	int			n;
+	const char **names;
+	const char **values;
+} FmtPlaceholders;
+
 /* The 1-based line of text that p points into. */
 extern int	fmt_b_line_of(const char *text, const char *p);
 

@@ -21,9 +21,16 @@
  *	   matching hash, as graphile-migrate does);
  *	 - a body whose first line is "--! no-transaction" runs outside a
  *	   transaction;
- *	 - placeholders (":DATABASE_NAME", ":DATABASE_OWNER" and the .gmrc
- *	   ones, ":[A-Z][0-9A-Z_]+") are replaced by graphile-migrate from its
- *	   settings, which the server does not read: they are refused.
+ *	 - placeholders are replaced in the body after the hash is checked,
+ *	   as migration.js's generatePlaceholderReplacement does: a ':' and the
+ *	   word characters after it, when that word is a placeholder's name
+ *	   (the regexp "(?::NAME|...)\b", with no boundary before the ':'), by
+ *	   its value verbatim.  The names and values come from the caller
+ *	   (SmFiles.placeholders: :DATABASE_NAME, :DATABASE_OWNER and the
+ *	   user's own); a ":NAME" (":[A-Z][0-9A-Z_]+" as a word of its own)
+ *	   that is none of them is left as it is in comments and literals, as
+ *	   graphile-migrate leaves it, and refused naming its line in SQL code,
+ *	   where it could only be a syntax error.
  *
  * Plain C: no server headers; memory and errors go through SmEnv.
  *
@@ -46,6 +53,7 @@ typedef struct GmFile
 	const char *message;
 	bool		allow_invalid;
 	char	   *body;
+	int			body_line;		/* line of the file where body starts */
 	const char *text;
 	size_t		len;
 } GmFile;
@@ -118,6 +126,7 @@ parse_text(const SmEnv *env, GmFile *g)
 						"graphile-migrate commit writes the headers, then an empty line, then the SQL.",
 						"there should be two newlines after the headers section");
 			body = cur;
+			g->body_line = line + 1;
 			break;
 		}
 		k = ls + 4;
@@ -169,6 +178,9 @@ parse_text(const SmEnv *env, GmFile *g)
 	{
 		const char *b = body;
 
+		for (const char *p = body; p < end && is_js_space(*p); p++)
+			if (*p == '\n')
+				g->body_line++;
 		trim(&b, &bl);
 		g->body = sm_alloc(env, bl + 2);
 		memcpy(g->body, b, bl);
@@ -210,27 +222,181 @@ check_hash(const SmEnv *env, const GmFile *g)
 				"invalid hash allowed for graphile-migrate migration \"%s\", but the hash matches", g->file);
 }
 
-/* ":NAME" placeholders graphile-migrate would replace from its settings */
-static void
-refuse_placeholders(const SmEnv *env, const GmFile *g)
+static bool
+is_word(char c)
 {
-	for (const char *p = g->body; *p; p++)
-	{
-		const char *q = p + 1;
+	return isalnum((unsigned char) c) || c == '_';
+}
 
-		if (*p != ':' || (p > g->body && (p[-1] == ':' || isalnum((unsigned char) p[-1]))) ||
-			!isupper((unsigned char) *q))
-			continue;
-		q++;
-		while (isupper((unsigned char) *q) || isdigit((unsigned char) *q) || *q == '_')
+/* The value of the placeholder named [p, p + len), or NULL. */
+static const char *
+placeholder_value(const FmtPlaceholders *ph, const char *p, size_t len)
+{
+	for (int i = 0; ph && i < ph->n; i++)
+		if (strlen(ph->names[i]) == len && strncmp(ph->names[i], p, len) == 0)
+			return ph->values[i];
+	return NULL;
+}
+
+/* Where the scan of a body is, for telling code from comments and literals. */
+typedef enum GmLex
+{
+	GM_CODE,
+	GM_LINE_COMMENT,
+	GM_BLOCK_COMMENT,
+	GM_QUOTE,					/* '...' */
+	GM_IDENT,					/* "..." */
+	GM_DOLLAR					/* $tag$...$tag$ */
+} GmLex;
+
+/* The length of a dollar-quote delimiter ("$", tag, "$") at p, or 0. */
+static size_t
+dollar_tag(const char *body, const char *p)
+{
+	const char *q = p + 1;
+
+	if (*p != '$' || (p > body && is_word(p[-1])))
+		return 0;
+	if (*q && !isdigit((unsigned char) *q))
+		while (is_word(*q))
 			q++;
-		if (q - p < 3 || isalnum((unsigned char) *q) || *q == '_')
-			continue;
-		sm_fail(env, SM_ERR_MALFORMED, g->file, fmt_b_line_of(g->body, p) , NULL,
-				"graphile-migrate replaces placeholders from .gmrc, which the server does not read; write the value into the migration with graphile-migrate (uncommit, edit, commit).",
-				"graphile-migrate placeholder \"%.*s\" in file \"%s\" is not supported",
-				(int) (q - p), p, g->file);
+	return *q == '$' ? (size_t) (q - p + 1) : 0;
+}
+
+/*
+ * How many bytes at p the scan copies unchanged, moving *st on: SQL's
+ * comments (block comments nest), quoted strings and identifiers and
+ * dollar quotes, as far as telling them from code needs.
+ */
+static size_t
+lex_step(const char *body, const char *p, GmLex *st, int *depth,
+		 const char **tag, size_t *tag_len)
+{
+	switch (*st)
+	{
+		case GM_CODE:
+			if (p[0] == '-' && p[1] == '-')
+				return *st = GM_LINE_COMMENT, 2;
+			if (p[0] == '/' && p[1] == '*')
+				return *st = GM_BLOCK_COMMENT, *depth = 1, 2;
+			if (*p == '\'')
+				return *st = GM_QUOTE, 1;
+			if (*p == '"')
+				return *st = GM_IDENT, 1;
+			if ((*tag_len = dollar_tag(body, p)) > 0)
+				return *st = GM_DOLLAR, *tag = p, *tag_len;
+			return 1;
+		case GM_LINE_COMMENT:
+			if (*p == '\n')
+				*st = GM_CODE;
+			return 1;
+		case GM_BLOCK_COMMENT:
+			if (p[0] == '/' && p[1] == '*')
+				return (*depth)++, 2;
+			if (p[0] == '*' && p[1] == '/')
+			{
+				if (--(*depth) == 0)
+					*st = GM_CODE;
+				return 2;
+			}
+			return 1;
+		case GM_QUOTE:
+			if (p[0] == '\'' && p[1] == '\'')
+				return 2;
+			if (*p == '\'')
+				*st = GM_CODE;
+			return 1;
+		case GM_IDENT:
+			if (*p == '"')
+				*st = GM_CODE;
+			return 1;
+		case GM_DOLLAR:
+			if (strncmp(p, *tag, *tag_len) == 0)
+				return *st = GM_CODE, *tag_len;
+			return 1;
 	}
+	return 1;
+}
+
+/* Is [p, q) a ":NAME" word, ":[A-Z][0-9A-Z_]+", not after a word or ':'? */
+static bool
+looks_like_placeholder(const char *body, const char *p, const char *q)
+{
+	if (q - p < 3 || (p > body && (p[-1] == ':' || is_word(p[-1]))) ||
+		!isupper((unsigned char) p[1]))
+		return false;
+	for (const char *r = p + 1; r < q; r++)
+		if (!isupper((unsigned char) *r) && !isdigit((unsigned char) *r) && *r != '_')
+			return false;
+	return true;
+}
+
+/*
+ * The body with its placeholders replaced, as graphile-migrate replaces
+ * them: everywhere, comments and strings included.  graphile-migrate
+ * leaves a ":NAME" with no value as it is; in SQL code that is a syntax
+ * error at ':' later, so it is refused here naming it (in a comment or a
+ * literal it is harmless text, and stays).
+ */
+static char *
+fill_placeholders(const SmEnv *env, const GmFile *g, const FmtPlaceholders *ph)
+{
+	size_t		cap = strlen(g->body) + 1,
+				n = 0;
+	char	   *out = sm_alloc(env, cap);
+	GmLex		st = GM_CODE;
+	int			depth = 0;
+	const char *tag = NULL;
+	size_t		tag_len = 0;
+
+	for (const char *p = g->body; *p;)
+	{
+		const char *q = p + 1,
+				   *val;
+		size_t		vl;
+
+		if (*p != ':')
+		{
+			size_t		k = lex_step(g->body, p, &st, &depth, &tag, &tag_len);
+
+			memcpy(out + n, p, k);
+			n += k;
+			p += k;
+			continue;
+		}
+		while (is_word(*q))
+			q++;
+		val = q - p > 1 ? placeholder_value(ph, p, q - p) : NULL;
+		if (val == NULL)
+		{
+			if (st == GM_CODE && looks_like_placeholder(g->body, p, q))
+			{
+				int			line = g->body_line + fmt_b_line_of(g->body, p) - 1;
+
+				sm_fail(env, SM_ERR_MALFORMED, g->file, line, NULL,
+						"graphile-migrate takes it from \"placeholders\" in .gmrc, which the server does not read: give it in schema_migrate.graphile_placeholders (SET schema_migrate.graphile_placeholders = ':NAME=value').",
+						"graphile-migrate placeholder \"%.*s\" in file \"%s\", line %d, has no value",
+						(int) (q - p), p, g->file, line);
+			}
+			out[n++] = *p++;
+			continue;
+		}
+		vl = strlen(val);
+		if (vl > (size_t) (q - p))
+		{
+			char	   *bigger;
+
+			cap += vl - (q - p);
+			bigger = sm_alloc(env, cap);
+			memcpy(bigger, out, n);
+			out = bigger;
+		}
+		memcpy(out + n, val, vl);
+		n += vl;
+		p = q;
+	}
+	out[n] = '\0';
+	return out;
 }
 
 /* graphile-migrate sorts by "<number>.sql"; "." sorts before the digits */
@@ -335,7 +501,7 @@ fmt_read_graphile(const SmFiles *f, int *n_out)
 					"previous migration with hash '%s' doesn't match graphile-migrate migration \"%s\"'s expected previous hash '%s'",
 					files[i - 1].hash, g->file, g->previous ? g->previous : "-");
 		check_hash(env, g);
-		refuse_placeholders(env, g);
+		g->body = fill_placeholders(env, g, f->placeholders);
 		fmt_push(env, &l, to_migration(env, g));
 	}
 	fmt_chain(env, l.items, l.n);

@@ -12,3 +12,10 @@ CREATE SCHEMA extensions;
 CREATE EXTENSION "uuid-ossp" SCHEMA extensions;
 CREATE EXTENSION pgcrypto SCHEMA extensions;
 DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = "$user", public, extensions', current_database()); END $$;
+-- storage (as Supabase's storage-api creates it: buckets and objects)
+CREATE SCHEMA storage;
+CREATE TABLE storage.buckets (id text PRIMARY KEY, name text NOT NULL UNIQUE, owner uuid REFERENCES auth.users, public boolean DEFAULT false,
+  created_at timestamptz DEFAULT now(), updated_at timestamptz DEFAULT now());
+CREATE TABLE storage.objects (id uuid PRIMARY KEY DEFAULT extensions.uuid_generate_v4(), bucket_id text REFERENCES storage.buckets(id),
+  name text, owner uuid REFERENCES auth.users, metadata jsonb, created_at timestamptz DEFAULT now(), updated_at timestamptz DEFAULT now(),
+  last_accessed_at timestamptz DEFAULT now());

@@ -114,7 +114,7 @@ mem_load(MemFS *fs, const SmEnv *env, const MemFile *set)
 static inline SmFiles
 mem_files(MemFS *fs)
 {
-	SmFiles		f = {fs->env, mem_list, mem_read, fs};
+	SmFiles		f = {fs->env, mem_list, mem_read, fs, NULL, NULL};
 
 	return f;
 }

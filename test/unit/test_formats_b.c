@@ -12,6 +12,9 @@
 
 static MemFS fs;
 
+/* graphile-migrate's placeholders for the next read_set (NULL: none) */
+static const FmtPlaceholders *placeholders;
+
 static Migration **
 read_set(const MemFile *files, SmFormat want, int *n)
 {
@@ -19,6 +22,7 @@ read_set(const MemFile *files, SmFormat want, int *n)
 
 	mem_load(&fs, env, files);
 	f = mem_files(&fs);
+	f.placeholders = placeholders;
 	CHECK_INT(fmt_detect(&f), want);
 	return fmt_read(&f, want, n);
 }
@@ -84,7 +88,9 @@ test_liquibase_read(void)
 	CHECK_STR(m[2]->revision, "c.raw.includeAll");
 	CHECK_STR(m[2]->parents[0], "a.3.ann");
 	CHECK(!m[2]->has_down);
-	CHECK(m[3]->repeatable);
+	/* runOnChange keeps its place in the changelog, as Liquibase runs it */
+	CHECK(!m[3]->repeatable);
+	CHECK_STR(m[3]->parents[0], "c.raw.includeAll");
 	CHECK_STR(m[3]->tool_key, "more/b.sql::x::bo");
 }
 
@@ -93,13 +99,29 @@ static const MemFile lb_bad[] = {
 	{NULL, NULL}
 };
 
+/* gobii-db's "tag:" is ignored, as Liquibase ignores it; a misspelling is not */
+static const MemFile lb_unknown[] = {
+	{"a.sql", "--liquibase formatted sql\n--changeset ann:1 tag:version_1.1 runInTransaction:false\nSELECT 1;\n"},
+	{NULL, NULL}
+};
+static const MemFile lb_misspelt[] = {
+	{"a.sql", "--liquibase formatted sql\n--changeset ann:1\nSELECT 1;\n--changeset ann:2 splitStatement:false\nSELECT 2;\n"},
+	{NULL, NULL}
+};
+
 static void
 test_liquibase_refuses(void)
 {
 	int			n;
+	Migration **m;
 
 	EXPECT_ERR(SM_ERR_MALFORMED, read_set(lb_bad, SM_FMT_LIQUIBASE, &n),
 			   "\"runAlways\"", "a.sql", "line 2");
+	m = read_set(lb_unknown, SM_FMT_LIQUIBASE, &n);
+	CHECK(n == 1);
+	CHECK(!m[0]->transactional);
+	EXPECT_ERR(SM_ERR_MALFORMED, read_set(lb_misspelt, SM_FMT_LIQUIBASE, &n),
+			   "\"splitStatement\" looks like a misspelling of \"splitStatements\"", "a.sql", "line 4");
 }
 
 /* graphile-migrate 1.4 committed these (fmt_graphile's first two files) */
@@ -135,6 +157,46 @@ test_graphile_hash(void)
 	EXPECT_ERR(SM_ERR_MALFORMED, read_set(files, SM_FMT_GRAPHILE, &n), "tampered");
 }
 
+/* one committed file with a correct hash for body (trimmed, no Previous) */
+static char *
+gm_file(const char *body)
+{
+	char		h[41];
+	char	   *b = fmt("%s\n", body);
+
+	fmt_sha1_hex(b, strlen(b), h);
+	return fmt("--! Previous: -\n--! Hash: sha1:%s\n\n%s\n", h, body);
+}
+
+static void
+test_graphile_placeholders(void)
+{
+	static const char *names[] = {":VIS", ":DATABASE_NAME", ":DATABASE_OWNER"};
+	static const char *values[] = {"v", "db", "own"};
+	FmtPlaceholders ph = {3, names, values};
+	MemFile		files[3];
+	Migration **m;
+	int			n;
+
+	memcpy(files, gm_set, sizeof(files));
+	placeholders = &ph;
+	/* replaced everywhere, after any character; :NOPE only in comments and literals */
+	files[0].text = gm_file("grant x to :DATABASE_OWNER; select 'in :DATABASE_NAME', a_:VIS, 1::INTEGER, ':NOPE', \"x:NOPE\", "
+							"$f$ :NOPE $f$, :VIS2x, :VIS; -- :NOPE\n/* :NOPE /* :NOPE */ :NOPE */ select 1");
+	m = read_set(files, SM_FMT_GRAPHILE, &n);
+	REQUIRE(n == 1);
+	CHECK_STR(m[0]->up_sql, "grant x to own; select 'in db', a_v, 1::INTEGER, ':NOPE', \"x:NOPE\", "
+			  "$f$ :NOPE $f$, :VIS2x, v; -- :NOPE\n/* :NOPE /* :NOPE */ :NOPE */ select 1\n");
+	/* in SQL code, a placeholder without a value: refused naming file and line */
+	files[0].text = gm_file("select 1;\nselect :NOPE;");
+	EXPECT_ERR(SM_ERR_MALFORMED, read_set(files, SM_FMT_GRAPHILE, &n),
+			   "placeholder \":NOPE\"", "000001-a.sql", "line 5", "has no value");
+	/* none given (a caller without the server's values): the built-ins too */
+	placeholders = NULL;
+	files[0].text = gm_file("grant x to :DATABASE_OWNER;");
+	EXPECT_ERR(SM_ERR_MALFORMED, read_set(files, SM_FMT_GRAPHILE, &n), "\":DATABASE_OWNER\"", "line 4");
+}
+
 static const MemFile dz_set[] = {
 	{"meta/_journal.json", "{\"version\":\"7\",\"dialect\":\"postgresql\",\"entries\":["
 	"{\"idx\":0,\"version\":\"7\",\"when\":1700000000001,\"tag\":\"0000_a\",\"breakpoints\":true},"
@@ -143,6 +205,47 @@ static const MemFile dz_set[] = {
 	{"0001_b.sql", "DROP TABLE b;"},
 	{NULL, NULL}
 };
+
+/* a .sql file the journal does not list: skipped, and warned about */
+static int	n_warned;
+static char warned[512];
+
+static void
+collect_warning(void *arg, const char *message, const char *hint)
+{
+	(void) arg;
+	(void) hint;
+	n_warned++;
+	snprintf(warned, sizeof(warned), "%s", message);
+}
+
+static void
+test_drizzle_unlisted(void)
+{
+	MemFile		files[5];
+	SmFiles		f;
+	Migration **m;
+	int			n;
+
+	memcpy(files, dz_set, sizeof(MemFile) * 3);
+	files[3].path = "0001_stray.sql";
+	files[3].text = "CREATE TABLE stray ();";
+	files[4].path = NULL;
+	files[4].text = NULL;
+	mem_load(&fs, env, files);
+	f = mem_files(&fs);
+	f.warn = collect_warning;
+	n_warned = 0;
+	m = fmt_read(&f, SM_FMT_DRIZZLE, &n);
+	REQUIRE(n == 2);
+	CHECK_STR(m[1]->revision, "0001_b");
+	CHECK_INT(n_warned, 1);
+	CHECK(strstr(warned, "\"0001_stray.sql\" is not in the journal") != NULL);
+	/* without a warn callback it is skipped all the same */
+	f.warn = NULL;
+	m = fmt_read(&f, SM_FMT_DRIZZLE, &n);
+	CHECK_INT(n, 2);
+}
 
 static void
 test_drizzle(void)
@@ -180,7 +283,9 @@ const UnitCase formats_b_cases[] = {
 	{"liquibase: YAML master, includeAll order, attributes, raw SQL", test_liquibase_read},
 	{"liquibase: runAlways refused by name", test_liquibase_refuses},
 	{"graphile-migrate: hash as graphile-migrate computes it", test_graphile_hash},
+	{"graphile-migrate: placeholders replaced as graphile-migrate does, refused only in code", test_graphile_placeholders},
 	{"drizzle: journal order, breakpoints, tool key", test_drizzle},
+	{"drizzle: a file the journal does not list is skipped with a warning", test_drizzle_unlisted},
 	{"hasura: up.yaml refused", test_hasura},
 	{NULL, NULL}
 };
