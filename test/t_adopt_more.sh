@@ -25,10 +25,9 @@ ROOT=$(pwd)
 # shellcheck source=test/lib/cluster.sh
 . "$ROOT/test/lib/cluster.sh"
 
-# the trap before the cluster: sm_cluster_start chains its own after it
-trap 'rm -rf -- "${WORK:-}"' EXIT
 if [ -z "${PGHOST:-}" ]; then
 	sm_cluster_start || exit 2
+	own_cluster=1
 fi
 export PGHOST PGPORT
 BIN=$("$(sm_pg_config)" --bindir)
@@ -37,6 +36,9 @@ NPM_PREFIX=${SM_NPM_PREFIX:-${SM_NPM:-${XDG_CACHE_HOME:-$HOME/.cache}/schema_mig
 
 WORK=$(mktemp -d /tmp/sm-adopt-more.XXXXXX)
 chmod 0755 "$WORK"
+# the cluster started above too (only that one: under run-all.sh the
+# cluster is the caller's): this trap replaces the one cluster.sh armed
+trap 'rm -rf -- "$WORK"; [ -z "${own_cluster:-}" ] || sm__cleanup' EXIT
 if [ -n "${SM_CLUSTER_DIR:-}" ]; then
 	SETS=$(sm_readable_copy "$ROOT/test/sets") || exit 2
 else

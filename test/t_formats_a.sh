@@ -23,10 +23,9 @@ ROOT=$(pwd)
 # shellcheck source=test/lib/cluster.sh
 . "$ROOT/test/lib/cluster.sh"
 
-# the trap before the cluster: sm_cluster_start chains its own after it
-trap 'rm -rf -- "${WORK:-}"' EXIT
 if [ -z "${PGHOST:-}" ]; then
 	sm_cluster_start || exit 2
+	own_cluster=1
 fi
 BIN=$("$(sm_pg_config)" --bindir)
 PSQL_CMD=("$BIN/psql" -X -q -v ON_ERROR_STOP=1)
@@ -34,6 +33,9 @@ PG_DUMP=("$BIN/pg_dump" --schema-only --no-owner --no-privileges)
 
 WORK=$(mktemp -d /tmp/sm-formats-more.XXXXXX)
 chmod 0755 "$WORK"
+# the cluster started above too (only that one: under run-all.sh the
+# cluster is the caller's): this trap replaces the one cluster.sh armed
+trap 'rm -rf -- "$WORK"; [ -z "${own_cluster:-}" ] || sm__cleanup' EXIT
 if [ -n "${SM_CLUSTER_DIR:-}" ]; then
 	SETS=$(sm_readable_copy "$ROOT/test/sets") || exit 2
 else

@@ -22,7 +22,10 @@
  *	   path; a plain *.sql file there (no formatted header) is one
  *	   changeset with id "raw" and author "includeAll" (SqlChangeLogParser);
  *	 - without a master changelog, the set's top-level changelogs are read
- *	   in name order, as an includeAll of the set would.
+ *	   in name order, as an includeAll of the set would;
+ *	 - a liquibase.properties at the top gives the contexts, as the command
+ *	   line's defaults file does (read_properties);
+ *	 - every changeset, runOnChange ones too, runs in changelog order.
  * The changeset attributes honoured, and the ones refused, are listed at
  * apply_attribute; preconditions become a check run before the SQL (see
  * precondition_sql).
@@ -49,6 +52,8 @@ typedef struct LbState
 	bool	   *skipped;		/* dbms or ignore: for rollback references only */
 	int			skipped_cap;
 	int			depth;
+	char	  **contexts;		/* liquibase.properties "contexts", lower case */
+	int			n_contexts;		/* 0: none given, every changeset runs */
 } LbState;
 
 /* One changeset being read. */
@@ -64,6 +69,7 @@ typedef struct LbChangeSet
 	bool		transactional;
 	bool		skip;			/* dbms excludes PostgreSQL, or ignore:true */
 	bool		any_checksum;	/* --validCheckSum given */
+	bool		strip_comments; /* stripComments (true unless said otherwise) */
 	char	   *end_delimiter;
 	char	   *rollback_delimiter;
 	/* buffers */
@@ -152,6 +158,164 @@ fmt_liquibase_checksum(const SmEnv *env, const char *sql)
 	return out;
 }
 
+/* ---------- contexts (liquibase.properties) ---------- */
+
+static bool context_expr(LbState *st, const char *e, size_t l);
+
+static bool
+context_given(LbState *st, const char *w, size_t l)
+{
+	for (int i = 0; i < st->n_contexts; i++)
+		if (strlen(st->contexts[i]) == l && strncasecmp(st->contexts[i], w, l) == 0)
+			return true;
+	return false;
+}
+
+/* [p, p+l) without the blanks around it */
+static void
+trim_span(const char **p, size_t *l)
+{
+	while (*l && isspace((unsigned char) **p))
+		(*p)++, (*l)--;
+	while (*l && isspace((unsigned char) (*p)[*l - 1]))
+		(*l)--;
+}
+
+/*
+ * Split [e, e+l) at the top-level occurrences of sep (outside parentheses);
+ * any (or all) of the parts must match.  sep is "," or " or " (any) or
+ * " and " (all).  Returns -1 when sep does not occur at top level.
+ */
+static int
+context_split(LbState *st, const char *e, size_t l, const char *sep, bool all)
+{
+	size_t		sl = strlen(sep),
+				start = 0;
+	int			depth = 0;
+	bool		found = false,
+				result = all;
+
+	for (size_t i = 0; i <= l; i++)
+	{
+		bool		at_sep = i + sl <= l && depth == 0 && strncasecmp(e + i, sep, sl) == 0;
+
+		if (i < l && e[i] == '(')
+			depth++;
+		else if (i < l && e[i] == ')')
+			depth--;
+		if (at_sep || (i == l && found))
+		{
+			bool		m = context_expr(st, e + start, i - start);
+
+			result = all ? (result && m) : (result || m);
+			found = true;
+			start = i + sl;
+			i += sl - 1;
+		}
+	}
+	return found ? result : -1;
+}
+
+/*
+ * ContextExpression.matches of Liquibase 4.28, for the contexts given:
+ * "a, b" and "a or b" match when either does, "a and b" when both do,
+ * "!a" when a does not, parentheses group; a word matches a given context
+ * whatever the case.
+ */
+static bool
+context_expr(LbState *st, const char *e, size_t l)
+{
+	int			r;
+
+	trim_span(&e, &l);
+	if (l == 0)
+		return true;
+	if ((r = context_split(st, e, l, ",", false)) >= 0 ||
+		(r = context_split(st, e, l, " or ", false)) >= 0 ||
+		(r = context_split(st, e, l, " and ", true)) >= 0)
+		return r;
+	if (*e == '!')
+		return !context_expr(st, e + 1, l - 1);
+	if (*e == '(' && e[l - 1] == ')')
+		return context_expr(st, e + 1, l - 2);
+	return context_given(st, e, l);
+}
+
+static bool
+context_matches(LbState *st, const char *expr)
+{
+	return st->n_contexts == 0 || context_expr(st, expr, strlen(expr));
+}
+
+/*
+ * liquibase.properties at the top of the set, which the Liquibase command
+ * line reads from the directory it runs in: its "contexts" (or
+ * "liquibase.command.contexts") choose the changesets as --contexts does.
+ * Other keys (url, username, changeLogFile, ...) say nothing about the
+ * migrations and are not read, except a label filter, which is refused.
+ */
+static void
+read_properties(LbState *st)
+{
+	size_t		len;
+	const char *raw = st->f->read(st->f->arg, "liquibase.properties", &len, true),
+			   *text,
+			   *end,
+			   *cur,
+			   *ls,
+			   *le;
+	int			line = 0;
+
+	if (!raw)
+		return;
+	text = sm_normalise(st->env, raw, len, &len);
+	end = text + len;
+	cur = text;
+	while (fmt_next_line(end, &cur, &ls, &le))
+	{
+		const char *k = skip_blank(ls, le),
+				   *ke = k,
+				   *v;
+
+		line++;
+		if (k == le || *k == '#' || *k == '!')
+			continue;
+		while (ke < le && *ke != ':' && *ke != '=' && !isspace((unsigned char) *ke))
+			ke++;
+		v = skip_blank(ke, le);
+		if (v < le && (*v == ':' || *v == '='))
+			v = skip_blank(v + 1, le);
+#define KEY(s) ((size_t) (ke - k) == strlen(s) && strncasecmp(k, s, ke - k) == 0)
+		if (KEY("contexts") || KEY("liquibase.command.contexts") || KEY("context-filter") ||
+			KEY("contextFilter") || KEY("liquibase.command.contextFilter"))
+		{
+			const char *w = v;
+
+			st->n_contexts = 0;
+			st->contexts = sm_alloc(st->env, sizeof(char *) * (le - v + 1));
+			while (w < le)
+			{
+				const char *we = w;
+				size_t		wl;
+
+				while (we < le && *we != ',')
+					we++;
+				wl = we - w;
+				trim_span(&w, &wl);
+				if (wl)
+					st->contexts[st->n_contexts++] = sm_strndup(st->env, w, wl);
+				w = we < le ? we + 1 : le;
+			}
+		}
+		else if (KEY("labels") || KEY("labelFilter") || KEY("label-filter") ||
+				 KEY("liquibase.command.labelFilter") || KEY("liquibase.command.labels"))
+			lb_fail(st, "liquibase.properties", line,
+					"Remove the label filter: schema_migrate runs every changeset whatever its labels.",
+					NULL, "a label filter is not supported");
+#undef KEY
+	}
+}
+
 /* ---------- changeset attributes ---------- */
 
 /* DatabaseList.definitionMatches for "postgresql" */
@@ -210,14 +374,81 @@ unquote(const SmEnv *env, const char *v, size_t l)
 }
 
 /*
- * Honoured: runOnChange (a repeatable migration), runInTransaction,
- * failOnError:true, splitStatements, stripComments (PostgreSQL's parser
- * splits, comments change nothing), endDelimiter and rollbackEndDelimiter
+ * The attribute names Liquibase 4.28 knows on a "--changeset" line
+ * (AbstractFormattedChangeLogParser matches each by a pattern of its own,
+ * and ignores every other word of the line).
+ */
+static const char *const lb_attribute_names[] = {
+	"stripComments", "splitStatements", "rollbackSplitStatements", "endDelimiter",
+	"rollbackEndDelimiter", "runWith", "runWithSpoolFile", "runOnChange", "runAlways",
+	"context", "contextFilter", "logicalFilePath", "labels", "runInTransaction",
+	"dbms", "ignore", "failOnError",
+};
+
+/* Levenshtein distance, case-blind, of two short words (or a large number) */
+static size_t
+word_distance(const char *a, size_t al, const char *b, size_t bl)
+{
+	size_t		row[64];
+
+	if (al >= 64 || bl >= 64)
+		return 64;
+	for (size_t j = 0; j <= bl; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= al; i++)
+	{
+		size_t		diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= bl; j++)
+		{
+			size_t		up = row[j];
+			size_t		best = diag + (tolower((unsigned char) a[i - 1]) != tolower((unsigned char) b[j - 1]));
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[bl];
+}
+
+/*
+ * An attribute name Liquibase does not know is ignored by Liquibase, and so
+ * here ("tag:version_1.1", "ticket:ABC-12" on gobii-db's changesets), unless
+ * it is within a few edits of one it knows ("runInTransacton"): Liquibase
+ * would silently run such a changeset otherwise than its author meant, so
+ * that is refused as a misspelling.  Returns the name it resembles, or NULL.
+ */
+static const char *
+misspelt_attribute(const char *name, size_t nl)
+{
+	for (size_t i = 0; i < sizeof(lb_attribute_names) / sizeof(lb_attribute_names[0]); i++)
+	{
+		const char *k = lb_attribute_names[i];
+		size_t		kl = strlen(k);
+		size_t		limit = kl / 4 > 2 ? kl / 4 : 2;
+
+		if (nl > 2 && word_distance(name, nl, k, kl) <= limit)
+			return k;
+	}
+	return NULL;
+}
+
+/*
+ * Honoured: runOnChange (see finish_changeset), runInTransaction,
+ * failOnError:true, stripComments (see strip_comments), splitStatements
+ * (PostgreSQL's parser splits), endDelimiter and rollbackEndDelimiter
  * (where the delimiter stands on a line of its own), rollbackSplitStatements,
- * context / contextFilter / labels (every changeset runs, as Liquibase runs
- * them all when no --contexts or --labels is given), dbms, ignore,
+ * context / contextFilter (against the contexts of liquibase.properties, see
+ * read_properties; with none, every changeset runs, as in Liquibase), labels
+ * (every changeset runs, as Liquibase runs them without --labels), dbms, ignore,
  * logicalFilePath.  Refused by name: runAlways, failOnError:false, runWith,
- * runWithSpoolFile, and any other "name:value".
+ * runWithSpoolFile, and a misspelling of a name Liquibase knows; other
+ * "name:value" words are ignored, as Liquibase ignores them.
  */
 static void
 apply_attribute(LbState *st, LbChangeSet *cs, const char *name, size_t nl,
@@ -245,19 +476,38 @@ apply_attribute(LbState *st, LbChangeSet *cs, const char *name, size_t nl,
 		cs->end_delimiter = *v ? (char *) v : NULL;
 	else if (IS("rollbackEndDelimiter"))
 		cs->rollback_delimiter = *v ? (char *) v : NULL;
-	else if (IS("splitStatements") || IS("stripComments") || IS("rollbackSplitStatements") ||
-			 IS("context") || IS("contextFilter") || IS("labels"))
+	else if (IS("stripComments"))
+		cs->strip_comments = is_true(v);
+	else if (IS("context") || IS("contextFilter"))
+		cs->skip |= !context_matches(st, v);
+	else if (IS("splitStatements") || IS("rollbackSplitStatements") || IS("labels"))
 		;
-	else
+	else if (IS("runAlways") || IS("runWith") || IS("runWithSpoolFile"))
 	{
 		char		msg[200];
 
 		snprintf(msg, sizeof(msg), "changeset attribute \"%.*s\" is not supported", (int) nl, name);
 		lb_fail(st, cs->file, cs->line,
 				IS("runAlways") ?
-				"schema_migrate runs a migration once; a changeset to run on every update belongs in a repeatable migration (runOnChange:true) or outside the migrations." :
-				"Supported attributes: runOnChange, runInTransaction, failOnError:true, splitStatements, endDelimiter, stripComments, rollbackSplitStatements, rollbackEndDelimiter, context, contextFilter, labels, dbms, ignore, logicalFilePath.",
+				"schema_migrate runs a migration once; a changeset to run on every update belongs in a repeatable migration of the native format (-- repeatable: true) or outside the migrations." :
+				"schema_migrate runs the SQL itself, inside the server; remove the attribute to have it run so.",
 				NULL, msg);
+	}
+	else
+	{
+		const char *like = misspelt_attribute(name, nl);
+		char		msg[200],
+					hint[200];
+
+		if (like)
+		{
+			snprintf(msg, sizeof(msg), "changeset attribute \"%.*s\" looks like a misspelling of \"%s\"",
+					 (int) nl, name, like);
+			snprintf(hint, sizeof(hint),
+					 "Liquibase ignores attribute names it does not know, so this changeset would not run as written; spell it \"%s\".",
+					 like);
+			lb_fail(st, cs->file, cs->line, hint, NULL, msg);
+		}
 	}
 #undef IS
 }
@@ -554,6 +804,55 @@ sanitize(const SmEnv *env, const char *s)
 	return o;
 }
 
+/*
+ * stripComments, as Liquibase 4.28 does it before running a formatted SQL
+ * changeset (its SimpleSqlGrammar tokens): "--" to the end of the line and
+ * "/" "* ... *" "/" go, wherever they stand outside '...' and "..." (in which
+ * a backslash escapes the next character); the line end stays.  Liquibase
+ * does not know dollar quoting, so comments in function bodies go too, which
+ * is what pg_proc then holds (found on kevinpalis/gobii-db).
+ */
+static char *
+strip_comments(const SmEnv *env, const char *s)
+{
+	size_t		n = strlen(s),
+				k = 0;
+	char	   *o = sm_alloc(env, n + 1);
+
+	for (size_t i = 0; i < n;)
+	{
+		char		c = s[i];
+
+		if (c == '\'' || c == '"')
+		{
+			o[k++] = s[i++];
+			while (i < n && s[i] != c)
+			{
+				if (s[i] == '\\' && i + 1 < n)
+					o[k++] = s[i++];
+				o[k++] = s[i++];
+			}
+			if (i < n)
+				o[k++] = s[i++];
+		}
+		else if (c == '-' && i + 1 < n && s[i + 1] == '-')
+		{
+			while (i < n && s[i] != '\n' && s[i] != '\r')
+				i++;
+		}
+		else if (c == '/' && i + 1 < n && s[i + 1] == '*')
+		{
+			const char *e = strstr(s + i + 2, "*/");
+
+			i = e ? (size_t) (e - s) + 2 : n;
+		}
+		else
+			o[k++] = s[i++];
+	}
+	o[k] = '\0';
+	return o;
+}
+
 /* Lines that are the delimiter alone become ";" (see apply_attribute). */
 static char *
 apply_delimiter(const SmEnv *env, const char *sql, const char *delim)
@@ -635,10 +934,19 @@ finish_changeset(LbState *st, LbChangeSet *cs)
 	m->text_len = strlen(sql);
 	m->up_line = cs->line + 1;
 	m->transactional = cs->transactional;
-	m->repeatable = cs->run_on_change;
+	/*
+	 * runOnChange: Liquibase runs such a changeset in its place in the
+	 * changelog on a database that has not seen it (gobii-db's seed
+	 * changesets call functions its runOnChange changesets define), so it
+	 * is a migration of the chain here too; re-running it when it changes
+	 * cannot be honoured, and schema_migrate.verify_checksums refuses the
+	 * edited file as it refuses any edited migration.
+	 */
+	m->repeatable = false;
 	m->tool_key = key;
 	m->tool_checksum = cs->any_checksum ? NULL : fmt_liquibase_checksum(env, sql);
-	m->up_sql = apply_delimiter(env, sql, cs->end_delimiter);
+	m->up_sql = apply_delimiter(env, cs->strip_comments ? strip_comments(env, sql) : sql,
+								cs->end_delimiter);
 	if (cs->checks_len)
 		m->up_sql = precondition_sql(st, cs, m->up_sql);
 	if (cs->has_rollback)
@@ -796,6 +1104,7 @@ read_formatted(LbState *st, const char *path, const char *text)
 		next.file = path;
 		next.line = line;
 		next.transactional = true;
+		next.strip_comments = true;
 		next.logical_path = file_logical;
 		if (parse_changeset_line(st, &next, ls, le))
 		{
@@ -1072,6 +1381,11 @@ read_xml(LbState *st, const char *path, const char *text)
 		e = strchr(p, '>');
 		if (!e)
 			lb_fail(st, path, line, "Close the tag.", NULL, "unterminated XML tag");
+		if (st->n_contexts && strncmp(p, "<include", 8) == 0 &&
+			(xml_attr(st->env, p, e, "context") || xml_attr(st->env, p, e, "contextFilter")))
+			lb_fail(st, path, line,
+					"Give the contexts on the changesets of the included files.", NULL,
+					"a context on an include is not supported");
 		if (strncmp(p, "<include", 8) == 0 && (isspace((unsigned char) p[8]) || p[8] == '/'))
 			include_entry(st, path, line, false, xml_attr(st->env, p, e, "file"),
 						  xml_attr(st->env, p, e, "relativeToChangelogFile"));
@@ -1204,7 +1518,7 @@ lb_read_changelog(LbState *st, const char *path)
 Migration **
 fmt_read_liquibase(const SmFiles *f, int *n_out)
 {
-	LbState		st = {f, f->env, {0}, NULL, 0, 0};
+	LbState		st = {f, f->env, {0}, NULL, 0, 0, NULL, 0};
 	SmDirEntry *ents;
 	int			n = f->list(f->arg, "", &ents);
 	const char *master = NULL;
@@ -1229,6 +1543,7 @@ fmt_read_liquibase(const SmFiles *f, int *n_out)
 					"Liquibase set has two master changelogs: \"%s\" and \"%s\"", master, ents[i].name);
 		master = ents[i].name;
 	}
+	read_properties(&st);
 	if (master)
 		lb_read_changelog(&st, master);
 	else

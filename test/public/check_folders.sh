@@ -10,7 +10,8 @@
 #   2. database A: CALL sm_migrate('head') on it as a set (step-wise, so that
 #      non-transactional migrations run too);
 #   3. database B: the tool itself where it is installed (dbmate from npm:
-#      $DBMATE; sqitch from Debian), else its files in the tool's order with
+#      $DBMATE; sqitch from Debian; Liquibase from npm: $SM_LIQUIBASE, see
+#      liquibase_run), else its files in the tool's order with
 #      psql, one run per file, as t_formats.sh does;
 #   4. both schemas dumped (without the tools' bookkeeping tables) and compared.
 # One line per folder: name, format, migrations read, schema_migrate's
@@ -78,6 +79,8 @@ dump() {
 		--exclude-schema=sqitch --exclude-table=public.schema_migrations \
 		--exclude-table=public.goose_db_version --exclude-table=public.__diesel_schema_migrations \
 		--exclude-table=public.flyway_schema_history --exclude-schema=drizzle \
+		--exclude-table=public.databasechangelog --exclude-table=public.databasechangeloglock \
+		--exclude-table=public.schema_version \
 		--exclude-table='*.pgmigrations*' --exclude-table=public.schemaversion \
 		--exclude-schema=graphile_migrate |
 		grep -v -e '^-- Dumped' -e '^\\restrict' -e '^\\unrestrict' >"$2"
@@ -87,6 +90,9 @@ drop_new_roles() {
 	q postgres -At -c "SELECT rolname FROM pg_roles" | sort | comm -13 "$WORK/roles.before" - |
 		while IFS= read -r r; do q postgres -c "DROP ROLE \"$r\"" >/dev/null 2>&1; done
 }
+
+# prep KEY: the value of KEY=VALUE among the words of the prepare column
+prep() { local w; for w in $prepare; do [ "${w%%=*}" = "$1" ] && echo "${w#*=}"; done; return 0; }
 
 # fetch NAME REPO COMMIT PATH: the folder into $SETS/pub_NAME
 fetch() {
@@ -115,6 +121,19 @@ fetch() {
 		for c in "$SETS/pub_$name"/committed/*.sql "$SETS/tool_$name"/committed/*.sql; do
 			b=$(basename "$c"); b=${b%%[-.]*}
 			[ $((10#$b)) -gt $((10#$u)) ] && rm -f "$c"
+		done
+	fi
+	# prepare=master=FILE: a Liquibase master changelog kept below the set's
+	# top (its include paths are relative to the search path, the set's
+	# top): schema_migrate's copy has it at the top, where the reader looks
+	m=$(prep master)
+	case $m in */*) cp "$SETS/pub_$name/$m" "$SETS/pub_$name/" ;; esac
+	# prepare=contexts=A,B: the Liquibase contexts the project deploys with,
+	# as a liquibase.properties in both copies (the real Liquibase reads it
+	# from the directory it runs in, schema_migrate from the set's top)
+	if [ -n "$(prep contexts)" ]; then
+		for d in "$SETS/pub_$name" "$SETS/tool_$name"; do
+			printf 'contexts: %s\n' "$(prep contexts)" >"$d/liquibase.properties"
 		done
 	fi
 	[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SETS"
@@ -173,6 +192,23 @@ order_supabase() {
 	[ -f "$d/seed.sql" ] && echo "$d/seed.sql"
 }
 
+# Liquibase: the real Liquibase 4.28 from npm (test/install_peers.sh); it
+# talks JDBC over TCP, so our own cluster gets a loopback listener.  Its
+# master changelog: prepare master=FILE, else the one at the top of the set.
+LIQUIBASE=${SM_LIQUIBASE:-${SM_NPM:-$HOME/.cache/schema_migrate/npm}/liquibase-npm/node_modules/liquibase/dist/liquibase/liquibase}
+liquibase_run() {
+	local db=$1 dir=$2 out=$3 master
+	master=$(prep master)
+	[ -x "$LIQUIBASE" ] && command -v java >/dev/null || { echo "no Liquibase here" >"$out"; return 2; }
+	if [ "$(q postgres -At -c "SHOW listen_addresses")" != 127.0.0.1 ]; then
+		[ -n "${SM_PGDATA:-}" ] || { echo "no TCP listener" >"$out"; return 2; }
+		q postgres -c "ALTER SYSTEM SET listen_addresses = '127.0.0.1'" >/dev/null && sm_cluster_restart >/dev/null 2>&1
+	fi
+	[ -n "$master" ] || master=$(cd "$dir" && grep -l databaseChangeLog -- *.xml *.yaml *.yml 2>/dev/null | head -n 1)
+	(cd "$dir" && "$LIQUIBASE" --url="jdbc:postgresql://127.0.0.1:$PGPORT/$db" --username="${PGUSER:-postgres}" \
+		--password=unused --changelog-file="$master" --search-path=. --show-banner=false \
+		--log-level=severe update) >"$out" 2>&1
+}
 tool_version() { node -p "require('$NPM/$1/node_modules/$1/package.json').version" 2>/dev/null; }
 
 # tool_run DB FORMAT DIR: prints "ok" or the first error line
@@ -192,6 +228,14 @@ tool_run() {
 				{ echo "ok (sqitch $(sqitch --version | awk '{print $3}'))"; return; }
 			echo "sqitch: $(grep -m1 -iv '^ *+\|^Deploying\|^Adding' "$out")"; return
 		fi ;;
+	liquibase)
+		liquibase_run "$db" "$dir" "$out"
+		case $? in
+		0) echo "ok (Liquibase $("$LIQUIBASE" --version 2>/dev/null | grep -m1 -o 'Liquibase Version: [0-9.]*' | awk '{print $3}'), $(q "$db" -At -c "SELECT count(*) FROM databasechangelog") changesets)" ;;
+		2) echo "skipped: $(cat "$out")" ;;
+		*) [ -n "${SM_PUBLIC_DIFFS:-}" ] && cat "$out" >&2; echo "liquibase: $({ grep -m1 '^Caused by' "$out" || grep -m1 -i error "$out"; } | cut -c1-200) after $(q "$db" -At -c "SELECT count(*) FROM databasechangelog" 2>/dev/null) changesets" ;;
+		esac
+		return ;;
 	# issue 16: the real node-pg-migrate, postgrator-cli and graphile-migrate
 	# (test/install_peers.sh puts them under $NPM)
 	node-pg-migrate)

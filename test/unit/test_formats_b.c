@@ -151,7 +151,9 @@ test_liquibase_read(void)
 	CHECK_STR(m[2]->revision, "c.raw.includeAll");
 	CHECK_STR(m[2]->parents[0], "a.3.ann");
 	CHECK(!m[2]->has_down);
-	CHECK(m[3]->repeatable);
+	/* runOnChange keeps its place in the changelog, as Liquibase runs it */
+	CHECK(!m[3]->repeatable);
+	CHECK_STR(m[3]->parents[0], "c.raw.includeAll");
 	CHECK_STR(m[3]->tool_key, "more/b.sql::x::bo");
 }
 
@@ -160,13 +162,29 @@ static const MemFile lb_bad[] = {
 	{NULL, NULL}
 };
 
+/* gobii-db's "tag:" is ignored, as Liquibase ignores it; a misspelling is not */
+static const MemFile lb_unknown[] = {
+	{"a.sql", "--liquibase formatted sql\n--changeset ann:1 tag:version_1.1 runInTransaction:false\nSELECT 1;\n"},
+	{NULL, NULL}
+};
+static const MemFile lb_misspelt[] = {
+	{"a.sql", "--liquibase formatted sql\n--changeset ann:1\nSELECT 1;\n--changeset ann:2 splitStatement:false\nSELECT 2;\n"},
+	{NULL, NULL}
+};
+
 static void
 test_liquibase_refuses(void)
 {
 	int			n;
+	Migration **m;
 
 	EXPECT_ERR(SM_ERR_MALFORMED, read_set(lb_bad, SM_FMT_LIQUIBASE, &n),
 			   "\"runAlways\"", "a.sql", "line 2");
+	m = read_set(lb_unknown, SM_FMT_LIQUIBASE, &n);
+	CHECK(n == 1);
+	CHECK(!m[0]->transactional);
+	EXPECT_ERR(SM_ERR_MALFORMED, read_set(lb_misspelt, SM_FMT_LIQUIBASE, &n),
+			   "\"splitStatement\" looks like a misspelling of \"splitStatements\"", "a.sql", "line 4");
 }
 
 /* graphile-migrate 1.4 committed these (fmt_graphile's first two files) */
