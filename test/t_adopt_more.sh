@@ -14,7 +14,11 @@
 # those 8, sm_upgrade('head') must apply only the rest, and the schema must
 # equal that of a database schema_migrate migrated alone (the tool's table
 # left out).  A failed or partial run recorded by sqlx, Prisma or Atlas must
-# be refused with the tool's way out, writing nothing.
+# be refused with the tool's way out, writing nothing.  node-pg-migrate runs
+# again told to keep its table elsewhere (--schema, --migrations-schema,
+# --migrations-table): sm_adopt must refuse and name the table it finds in
+# another schema (or list several), and adopt it through
+# schema_migrate.adopt_table.
 #
 # Uses the cluster of the environment when PGHOST is set, else starts one.
 
