@@ -12,8 +12,9 @@
  * version_store.c like an upgrade's, logged as operation "adopt".
  *
  * The other tool's tables are found through the caller's search_path (as
- * the tool itself found them), then named schema-qualified; values go in
- * as typed parameters.
+ * the tool itself found them), or where schema_migrate.adopt_table says
+ * (a tool told to keep its table elsewhere), then named schema-qualified;
+ * values go in as typed parameters.
  *
  *-------------------------------------------------------------------------
  */
@@ -142,26 +143,101 @@ find_tool(const char *name)
 	return NULL;
 }
 
-/* The tool's table, schema-qualified, or an error when it is not there. */
-static char *
-tool_table(const ToolSpec *t)
+/* The relation a (maybe qualified) table name resolves to, or InvalidOid. */
+static Oid
+lookup_table(const char *name)
 {
 	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(t->table)};
+	Datum		values[1] = {CStringGetTextDatum(name)};
 	bool		isnull;
-	Oid			rel;
+	Datum		rel;
 
 	sm_spi_check(SPI_execute_with_args("SELECT pg_catalog.to_regclass($1)::oid", 1,
 									   types, values, NULL, true, 1),
 				 "looking up the tool's table");
-	rel = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
-										 SPI_tuptable->tupdesc, 1, &isnull));
-	if (isnull)
+	rel = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? InvalidOid : DatumGetObjectId(rel);
+}
+
+/*
+ * The default table is not on search_path: is a table of that name in
+ * another schema?  node-pg-migrate, for one, keeps pgmigrations in the
+ * --migrations-schema, else the first --schema.  One such table is named
+ * with the setting that adopts it; several are listed.
+ */
+static void
+refuse_table_elsewhere(const ToolSpec *t)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(t->table)};
+	StringInfoData found;
+
+	if (strchr(t->table, '.') != NULL)
+		return;					/* the tool names its schema: nowhere else */
+	sm_spi_check(SPI_execute_with_args("SELECT pg_catalog.quote_ident(n.nspname) || '.' ||"
+									   " pg_catalog.quote_ident(c.relname)"
+									   " FROM pg_catalog.pg_class c"
+									   " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+									   " WHERE c.relname OPERATOR(pg_catalog.=) $1"
+									   " AND c.relkind IN ('r', 'p') ORDER BY 1",
+									   1, types, values, NULL, true, 0),
+				 "looking for the tool's table in other schemas");
+	if (SPI_processed == 0)
+		return;
+	if (SPI_processed == 1)
+	{
+		char	   *qualified = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"%s\" of %s is not on search_path, but %s exists",
+						t->table, t->tool, qualified),
+				 errdetail("%s was told to keep its table in another schema. Nothing was written.",
+						   t->tool),
+				 errhint("Adopt that table with SET schema_migrate.adopt_table = '%s'.",
+						 qualified)));
+	}
+	initStringInfo(&found);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		appendStringInfo(&found, "%s%s", i == 0 ? "" : ", ",
+						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_TABLE),
+			 errmsg("table \"%s\" of %s is not on search_path, but %d schemas have one",
+					t->table, t->tool, (int) SPI_processed),
+			 errdetail("The tables are %s. Nothing was written.", found.data),
+			 errhint("Name the one %s wrote for this set with SET schema_migrate.adopt_table.",
+					 t->tool)));
+}
+
+/*
+ * The tool's table, schema-qualified, or an error when it is not there:
+ * schema_migrate.adopt_table when set, else the tool's default name through
+ * search_path (as the tool itself found it).
+ */
+static char *
+tool_table(const ToolSpec *t)
+{
+	bool		named = sm_adopt_table != NULL && sm_adopt_table[0] != '\0';
+	Oid			rel = lookup_table(named ? sm_adopt_table : t->table);
+
+	if (!OidIsValid(rel) && named)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"%s\" named by schema_migrate.adopt_table does not exist",
+						sm_adopt_table),
+				 errdetail("Nothing was written."),
+				 errhint("Set schema_migrate.adopt_table to the table %s wrote, schema-qualified, or RESET it to read \"%s\".",
+						 t->tool, t->table)));
+	if (!OidIsValid(rel))
+	{
+		refuse_table_elsewhere(t);
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("table \"%s\" of %s does not exist", t->table, t->tool),
-				 errhint("Run sm_adopt in the database %s has been migrating, with its schema on search_path.",
+				 errhint("Run sm_adopt in the database %s has been migrating, with its schema on search_path, or name its table with schema_migrate.adopt_table.",
 						 t->tool)));
+	}
 	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)),
 									  get_rel_name(rel));
 }

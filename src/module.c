@@ -32,6 +32,7 @@ int			sm_safety = SM_SAFETY_WARN;
 int			sm_safety_min_bytes = 10 * 1024 * 1024;
 char	   *sm_scratch_tablespace = NULL;
 bool		sm_diff_keep_column_order = false;
+char	   *sm_adopt_table = NULL;
 
 static const struct config_enum_entry out_of_order_options[] = {
 	{"apply", SM_OUT_OF_ORDER_APPLY, false},
@@ -184,6 +185,16 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   graphile_placeholders_check, NULL, NULL);
+
+	/* issue 16: a tool told to keep its table elsewhere (adopt.c) */
+	DefineCustomStringVariable("schema_migrate.adopt_table",
+							   "Table sm_adopt reads the other tool's bookkeeping from, instead of the tool's default.",
+							   "Empty: the tool's default table, found through search_path. Set it, schema-qualified, when the tool was told where to keep its table (node-pg-migrate --schema, --migrations-schema or --migrations-table, for instance).",
+							   &sm_adopt_table,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("schema_migrate");
 }

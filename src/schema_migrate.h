@@ -196,6 +196,7 @@ extern char *sm_path;
 extern char *sm_set;
 extern bool sm_timing;
 extern bool sm_diff_keep_column_order;
+extern char *sm_adopt_table;	/* the other tool's table, for sm_adopt */
 extern int	sm_lock_timeout;
 extern int	sm_lock_retries;
 extern int	sm_wait_timeout;

@@ -14,7 +14,11 @@
 # those 8, sm_upgrade('head') must apply only the rest, and the schema must
 # equal that of a database schema_migrate migrated alone (the tool's table
 # left out).  A failed or partial run recorded by sqlx, Prisma or Atlas must
-# be refused with the tool's way out, writing nothing.
+# be refused with the tool's way out, writing nothing.  node-pg-migrate runs
+# again told to keep its table elsewhere (--schema, --migrations-schema,
+# --migrations-table): sm_adopt must refuse and name the table it finds in
+# another schema (or list several), and adopt it through
+# schema_migrate.adopt_table.
 #
 # Uses the cluster of the environment when PGHOST is set, else starts one.
 
@@ -127,7 +131,7 @@ PY
 
 # Adopt, check 8 recorded, upgrade, check only the rest ran, compare.
 adopt_and_finish() {
-	local tool=$1 adopt_name=$2 set_name=$3 db=$4 total got
+	local tool=$1 adopt_name=$2 set_name=$3 db=$4 drop=${5:-} total got
 	got=$(sm "$db" "SELECT sm.sm_adopt('$adopt_name', '$set_name')" 2>&1) ||
 		{ fail "$tool: sm_adopt failed: $got"; return; }
 	n=$(sm "$db" "SELECT count(*) FILTER (WHERE applied) || '/' || count(*) FROM sm.sm_history('$set_name')")
@@ -153,6 +157,8 @@ adopt_and_finish() {
 	fi
 	fresh_db sm_adm_ref
 	sm sm_adm_ref "CALL sm.sm_migrate('head', '$set_name')" >/dev/null 2>&1
+	# the tool's own schema, when it was told to keep its table in one
+	[ -n "$drop" ] && psql_db "$db" -c "SET client_min_messages = warning" -c "DROP SCHEMA $drop CASCADE" >/dev/null
 	dump "$db" "$WORK/a.sql"
 	dump sm_adm_ref "$WORK/ref.sql"
 	compare "$tool: tool + sm_adopt + sm_upgrade gives the schema of schema_migrate alone ($(grep -c '^CREATE' "$WORK/a.sql") CREATE statements)" \
@@ -181,6 +187,56 @@ if [ -n "$NPM_BIN" ]; then
 	fi
 else
 	echo "ok - node-pg-migrate: # SKIP the tool is not installed (npm install --prefix $NPM_PREFIX/node-pg-migrate node-pg-migrate pg)"
+fi
+
+# node-pg-migrate told where to keep pgmigrations (bin/node-pg-migrate.ts;
+# getMigrationTableSchema: --migrations-schema, else the first --schema):
+# sm_adopt names the table it finds elsewhere, and adopts it through
+# schema_migrate.adopt_table.
+npm_elsewhere() {
+	local what=$1 table=$2 want_err=$3 drop=$4 out rows
+	shift 4
+	fresh_db sm_adm
+	if ! DATABASE_URL="postgres://$(id -un 2>/dev/null | sed 's/^root$/postgres/')@localhost/sm_adm?host=$PGHOST&port=$PGPORT" \
+		"$NPM_BIN" up 8 -m "$SETS/fmt_npm" --no-check-order "$@" >"$WORK/tool.out" 2>&1; then
+		fail "node-pg-migrate $what: the real tool failed"; tail -n 20 "$WORK/tool.out"; return
+	fi
+	rows=$(psql_db sm_adm -At -c "SELECT count(*) FROM $table")
+	[ "$rows" = 8 ] && pass "node-pg-migrate $what: the real tool applied 8 migrations, recorded in $table" ||
+		fail "node-pg-migrate $what: $table has '$rows' rows, want 8"
+	out=$(psql_db sm_adm -At -v VERBOSITY=verbose -c "SET schema_migrate.path = '$SETS'" \
+		-c "SELECT sm.sm_adopt('node-pg-migrate', 'fmt_npm')" 2>&1)
+	rows=$(sm sm_adm "SELECT count(*) FROM sm.sm_version")
+	if grep -q "ERROR:  42P01:" <<<"$out" && grep -qF -- "$want_err" <<<"$out" && [ "$rows" = 0 ]; then
+		pass "node-pg-migrate $what: sm_adopt without the setting is refused (\"$want_err\"), nothing written"
+	else
+		fail "node-pg-migrate $what: want 42P01 and \"$want_err\", no rows ($rows), got:"; echo "$out" | head -n 6
+	fi
+	PGOPTIONS="-c schema_migrate.adopt_table=$table" \
+		adopt_and_finish "node-pg-migrate $what" node-pg-migrate fmt_npm sm_adm "$drop"
+}
+
+if [ -n "$NPM_BIN" ]; then
+	npm_elsewhere "--schema nodepg" nodepg.pgmigrations \
+		"HINT:  Adopt that table with SET schema_migrate.adopt_table = 'nodepg.pgmigrations'." nodepg \
+		--schema nodepg --create-schema
+	# two tables of that name: both named, none picked
+	fresh_db sm_adm
+	psql_db sm_adm -c "CREATE SCHEMA nodepg" -c "CREATE TABLE nodepg.pgmigrations (id int)" \
+		-c "CREATE SCHEMA other" -c "CREATE TABLE other.pgmigrations (id int)" >/dev/null
+	out=$(sm sm_adm "SELECT sm.sm_adopt('node-pg-migrate', 'fmt_npm')" 2>&1)
+	grep -qF 'is not on search_path, but 2 schemas have one' <<<"$out" &&
+		grep -qF 'The tables are nodepg.pgmigrations, other.pgmigrations.' <<<"$out" &&
+		pass "node-pg-migrate: two pgmigrations tables elsewhere are both named, none picked" ||
+		{ fail "node-pg-migrate: two tables elsewhere, got:"; echo "$out" | head -n 6; }
+	# a setting naming no table
+	out=$(sm sm_adm "SELECT sm.sm_adopt('node-pg-migrate', 'fmt_npm')" -c "SET schema_migrate.adopt_table = 'nope.pgmigrations'" 2>&1)
+	grep -qF 'table "nope.pgmigrations" named by schema_migrate.adopt_table does not exist' <<<"$out" &&
+		pass "node-pg-migrate: schema_migrate.adopt_table naming no table is refused" ||
+		{ fail "node-pg-migrate: adopt_table naming no table, got:"; echo "$out" | head -n 6; }
+	npm_elsewhere "--migrations-schema meta --migrations-table applied" meta.applied \
+		'table "pgmigrations" of node-pg-migrate does not exist' meta \
+		--migrations-schema meta --create-migrations-schema --migrations-table applied
 fi
 
 PGR_BIN=$(tool_bin postgrator postgrator-cli)

@@ -94,6 +94,19 @@ drop_new_roles() {
 # prep KEY: the value of KEY=VALUE among the words of the prepare column
 prep() { local w; for w in $prepare; do [ "${w%%=*}" = "$1" ] && echo "${w#*=}"; done; return 0; }
 
+# prepare ...graphile-placeholders=:NAME=ROLE[+:NAME=ROLE...]: the placeholders a
+# folder's .gmrc takes from the environment ("!ENV"), each naming a role the
+# project's setup creates.  The roles are made (NOLOGIN) before each side
+# runs; the values fill the reset files and go to schema_migrate
+# (schema_migrate.graphile_placeholders) and to the real tool (.gmrc).
+gm_placeholders() { case $prepare in *graphile-placeholders=*) local v=${prepare#*graphile-placeholders=}; echo "${v%%,*}" | tr '+' ' ' ;; esac; }
+gm_roles() {
+	local p
+	for p in $(gm_placeholders); do
+		q postgres -c "DO \$\$ BEGIN CREATE ROLE ${p#*=} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
+	done
+}
+
 # fetch NAME REPO COMMIT PATH: the folder into $SETS/pub_NAME
 fetch() {
 	local name=$1 repo=$2 commit=$3 path=$4 git_dir="$MIRRORS/${2/\//+}/repo"
@@ -259,8 +272,11 @@ tool_run() {
 		f=$NPM/graphile-migrate/node_modules/.bin/graphile-migrate
 		if [ -x "$f" ]; then
 			mkdir -p "$WORK/gm"
-			printf '{ "connectionString": "postgres://%s@localhost/%s?host=%s&port=%s", "migrationsFolder": "%s" }\n' \
-				"${PGUSER:-postgres}" "$db" "$PGHOST" "$PGPORT" "$dir" >"$WORK/gm/.gmrc"
+			local ph="" p
+			for p in $(gm_placeholders); do ph="$ph${ph:+, }\"${p%%=*}\": \"${p#*=}\""; done
+			gm_roles
+			printf '{ "connectionString": "postgres://%s@localhost/%s?host=%s&port=%s", "migrationsFolder": "%s", "placeholders": { %s } }\n' \
+				"${PGUSER:-postgres}" "$db" "$PGHOST" "$PGPORT" "$dir" "$ph" >"$WORK/gm/.gmrc"
 			(cd "$WORK/gm" && "$f" migrate) >"$out" 2>&1 && { echo "ok (graphile-migrate $(tool_version graphile-migrate))"; return; }
 			echo "graphile-migrate: $(grep -m1 -i error "$out")"; return
 		fi ;;
@@ -304,12 +320,14 @@ prep_dbs() {
 	# filled; a CREATE EXTENSION IF NOT EXISTS of an extension this
 	# installation lacks is left out (and named)
 	case $prepare in graphile-reset=*)
-		local files=${prepare#graphile-reset=} f x
+		local files=${prepare#graphile-reset=} f x p fill=()
 		files=${files%%,*}
+		gm_roles
+		for p in $(gm_placeholders); do fill+=(-e "s/${p%%=*}\\b/${p#*=}/g"); done
 		for db in "$@"; do
 		for f in ${files//+/ }; do
 			f=$SETS/tool_$name/$f
-			sed -e "s/:DATABASE_NAME\b/$db/g" -e "s/:DATABASE_OWNER\b/${PGUSER:-postgres}/g" "$f" >"$WORK/reset.sql"
+			sed -e "s/:DATABASE_NAME\b/$db/g" -e "s/:DATABASE_OWNER\b/${PGUSER:-postgres}/g" "${fill[@]}" "$f" >"$WORK/reset.sql"
 			for x in $(grep -ioE '^create extension if not exists [a-z_0-9]+' "$WORK/reset.sql" | awk '{ print $6 }'); do
 				[ -f "$("$(sm_pg_config)" --sharedir)/extension/$x.control" ] && continue
 				echo "# $name: $(basename "$f") without CREATE EXTENSION $x (not installed)" >&2
@@ -345,6 +363,8 @@ while IFS=$'\t' read -r name format repo commit path license _ prepare needs; do
 	fresh_db pub_a && { [ $db_b = pub_a ] || fresh_db pub_b; } || { echo "$name: no database"; continue; }
 	prep_dbs pub_a $([ $db_b = pub_a ] || echo pub_b)
 	setpath="SET schema_migrate.path = '$SETS'; SET schema_migrate.timing = off; SET client_min_messages = warning;"
+	ph=$(gm_placeholders | sed 's/ /, /g')
+	[ -n "$ph" ] && setpath="$setpath SET schema_migrate.graphile_placeholders = '$ph';"
 	# prepare=npm-schema=S: node-pg-migrate --schema S --create-schema, which
 	# creates S and runs the migrations with search_path S; the same here
 	npm_schema=
