@@ -322,8 +322,9 @@ prep_dbs() {
 		done ;;
 	esac
 	# prepare=supabase-prelude: the roles and schemas the Supabase platform
-	# gives (test/lib/supabase_prelude.sql), in both databases
-	if [ "$prepare" = supabase-prelude ]; then
+	# gives (test/lib/supabase_prelude.sql), in both databases (with
+	# ",upto=REV" after it too)
+	if [[ ,$prepare, == *,supabase-prelude,* ]]; then
 		for db in "$@"; do
 			q $db -f "$ROOT/test/lib/supabase_prelude.sql" >/dev/null
 		done
