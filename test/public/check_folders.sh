@@ -86,8 +86,9 @@ dump() {
 		grep -v -e '^-- Dumped' -e '^\\restrict' -e '^\\unrestrict' >"$2"
 }
 
+# drop_new_roles [SNAPSHOT]: the roles created since roles.before (or SNAPSHOT)
 drop_new_roles() {
-	q postgres -At -c "SELECT rolname FROM pg_roles" | sort | comm -13 "$WORK/roles.before" - |
+	q postgres -At -c "SELECT rolname FROM pg_roles" | sort | comm -13 "$WORK/${1:-roles.before}" - |
 		while IFS= read -r r; do q postgres -c "DROP ROLE \"$r\"" >/dev/null 2>&1; done
 }
 
@@ -339,8 +340,9 @@ prep_dbs() {
 		done ;;
 	esac
 	# prepare=supabase-prelude: the roles and schemas the Supabase platform
-	# gives (test/lib/supabase_prelude.sql), in both databases
-	if [ "$prepare" = supabase-prelude ]; then
+	# gives (test/lib/supabase_prelude.sql), in both databases (with
+	# ",upto=REV" after it too)
+	if [[ ,$prepare, == *,supabase-prelude,* ]]; then
 		for db in "$@"; do
 			q $db -f "$ROOT/test/lib/supabase_prelude.sql" >/dev/null
 		done
@@ -362,6 +364,9 @@ while IFS=$'\t' read -r name format repo commit path license _ prepare needs; do
 	q postgres -At -c "SELECT rolname FROM pg_roles" | sort >"$WORK/roles.before"
 	fresh_db pub_a && { [ $db_b = pub_a ] || fresh_db pub_b; } || { echo "$name: no database"; continue; }
 	prep_dbs pub_a $([ $db_b = pub_a ] || echo pub_b)
+	# the roles the preparation made (the Supabase prelude's anon, ...) are
+	# pub_b's too: between the runs only those A's migrations made go
+	q postgres -At -c "SELECT rolname FROM pg_roles" | sort >"$WORK/roles.prepped"
 	setpath="SET schema_migrate.path = '$SETS'; SET schema_migrate.timing = off; SET client_min_messages = warning;"
 	ph=$(gm_placeholders | sed 's/ /, /g')
 	[ -n "$ph" ] && setpath="$setpath SET schema_migrate.graphile_placeholders = '$ph';"
@@ -386,7 +391,7 @@ while IFS=$'\t' read -r name format repo commit path license _ prepare needs; do
 	# roles are the cluster's: what A created goes before B runs (and after)
 	dump pub_a "$WORK/a.sql"
 	q postgres -c "DROP DATABASE pub_a WITH (FORCE)" >/dev/null
-	drop_new_roles
+	if [ $db_b = pub_a ]; then drop_new_roles; else drop_new_roles roles.prepped; fi
 	if [ $db_b = pub_a ]; then
 		fresh_db pub_a && prep_dbs pub_a
 	fi
