@@ -86,6 +86,26 @@ load() { # db file extension?
 dump() { "$SM_PGBIN/pg_dump" --schema-only --no-owner -d "$1" | grep -v -e '^--' -e '^\\restrict' -e '^\\unrestrict' | sed '/^$/d'; }
 ms() { date +%s%N; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# timed CMD...: median ms of RUNS runs of CMD (its output is CMD's business)
+timed() {
+	for _ in $(seq "$RUNS"); do
+		t0=$(ms); "$@"; t1=$(ms)
+		echo $(((t1 - t0) / 1000000))
+	done | median
+}
+# sql_to OUT SQL: SQL (psql script, with \set) in the database holding A
+sql_to() { printf '%s\n' "$2" | q a_ext -f - >"$1"; }
+# raw_load [CREATE DATABASE options]: median ms of CREATE DATABASE + psql -1 -f B
+raw_load() {
+	for _ in $(seq "$RUNS"); do
+		q postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS b_load" >/dev/null
+		t0=$(ms)
+		q postgres -c "CREATE DATABASE b_load TEMPLATE template0 STRATEGY wal_log $1" >/dev/null
+		q b_load -1 -f "$W/b.sql" >/dev/null
+		t1=$(ms)
+		echo $(((t1 - t0) / 1000000))
+	done | median
+}
 
 load a_ext "$W/a.sql" ext
 load b_ext "$W/b.sql" ext
@@ -96,25 +116,15 @@ echo "schemas: $TABLES tables; A $(wc -l <"$W/a.sql") statements, B $(wc -l <"$W
 # ---------- sm_diff end to end (scratch database included) ----------
 SQL_DIFF="\\set b \`cat $W/b.sql\`
 SELECT count(*) FROM sm_diff(desired => :'b');"
-for _ in $(seq "$RUNS"); do
-	t0=$(ms); printf '%s\n' "$SQL_DIFF" | q a_ext -f - >"$W/steps"; t1=$(ms)
-	echo $(((t1 - t0) / 1000000))
-done | median >"$W/sm_total"
+timed sql_to "$W/steps" "$SQL_DIFF" >"$W/sm_total"
 STEPS=$(cat "$W/steps")
 # the comparing phase alone: read this database's model, diff two models
 q a_ext -c "SELECT sm_schema_model()" >"$W/ma"
 q b_ext -c "SELECT sm_schema_model()" >"$W/mb"
-for _ in $(seq "$RUNS"); do
-	t0=$(ms); q a_ext -c "SELECT length(sm_schema_model())" >/dev/null; t1=$(ms)
-	echo $(((t1 - t0) / 1000000))
-done | median >"$W/sm_read"
-for _ in $(seq "$RUNS"); do
-	t0=$(ms)
-	printf '%s\n' "\\set ma \`cat $W/ma\`" "\\set mb \`cat $W/mb\`" \
-		"SELECT count(*) FROM sm_diff_models(:'ma', :'mb');" | q a_ext -f - >/dev/null
-	t1=$(ms)
-	echo $(((t1 - t0) / 1000000))
-done | median >"$W/sm_cmp"
+timed sql_to /dev/null "SELECT length(sm_schema_model());" >"$W/sm_read"
+timed sql_to /dev/null "\\set ma \`cat $W/ma\`
+\\set mb \`cat $W/mb\`
+SELECT count(*) FROM sm_diff_models(:'ma', :'mb');" >"$W/sm_cmp"
 # correctness: sm_diff's script applied to A gives B
 printf '%s\n' "\\set b \`cat $W/b.sql\`" \
 	"SELECT string_agg(statement, E'\\n' ORDER BY step) FROM sm_diff(desired => :'b');" | q a_ext -f - >"$W/sm_script.sql"
@@ -137,42 +147,23 @@ if [ "${FAST:-1}" = 1 ] && mkdir -p "$FAST_DIR" 2>/dev/null; then
 	q postgres -c "CREATE TABLESPACE sm_bench_fast LOCATION '$FAST_DIR'" >/dev/null
 	SQL_FAST="SET schema_migrate.scratch_tablespace = sm_bench_fast;
 $SQL_DIFF"
-	for _ in $(seq "$RUNS"); do
-		t0=$(ms); printf '%s\n' "$SQL_FAST" | q a_ext -f - >/dev/null; t1=$(ms)
-		echo $(((t1 - t0) / 1000000))
-	done | median >"$W/fast_total"
+	timed sql_to /dev/null "$SQL_FAST" >"$W/fast_total"
 	FAST_TOTAL=$(cat "$W/fast_total")
-	for _ in $(seq "$RUNS"); do
-		q postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS b_load" >/dev/null
-		t0=$(ms)
-		q postgres -c "CREATE DATABASE b_load TEMPLATE template0 STRATEGY wal_log TABLESPACE sm_bench_fast" >/dev/null
-		q b_load -1 -f "$W/b.sql" >/dev/null
-		t1=$(ms)
-		echo $(((t1 - t0) / 1000000))
-	done | median >"$W/fast_raw"
+	raw_load "TABLESPACE sm_bench_fast" >"$W/fast_raw"
 	q postgres -c "DROP DATABASE IF EXISTS b_load" -c "DROP TABLESPACE sm_bench_fast" >/dev/null
 	rm -rf -- "$FAST_DIR"
 	FAST_RAW=$(cat "$W/fast_raw")
 fi
 
 # ---------- baseline: what loading B costs by itself ----------
-for _ in $(seq "$RUNS"); do
-	q postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS b_load" >/dev/null
-	t0=$(ms)
-	q postgres -c "CREATE DATABASE b_load TEMPLATE template0 STRATEGY wal_log" >/dev/null
-	q b_load -1 -f "$W/b.sql" >/dev/null
-	t1=$(ms)
-	echo $(((t1 - t0) / 1000000))
-done | median >"$W/raw_load"
+raw_load "" >"$W/raw_load"
 
 # ---------- migra ----------
 MIGRA_TOTAL=n/a MIGRA_OK="not run (no $MIGRA)" MIGRA_STEPS=n/a
 if [ -x "$MIGRA" ]; then
 	url() { echo "postgresql://postgres@/$1?host=$PGHOST&port=$PGPORT"; }
-	for _ in $(seq "$RUNS"); do
-		t0=$(ms); "$MIGRA" run "$(url a_plain)" "$(url b_plain)" --unsafe >"$W/migra.sql" 2>"$W/migra.err"; t1=$(ms)
-		echo $(((t1 - t0) / 1000000))
-	done | median >"$W/migra_total"
+	migra_run() { "$MIGRA" run "$(url a_plain)" "$(url b_plain)" --unsafe >"$W/migra.sql" 2>"$W/migra.err"; }
+	timed migra_run >"$W/migra_total"
 	MIGRA_TOTAL=$(cat "$W/migra_total")
 	MIGRA_STEPS=$(grep -c ';$' "$W/migra.sql")
 	load a_migra "$W/a.sql"

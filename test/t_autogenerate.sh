@@ -19,12 +19,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 # shellcheck source=test/lib/checks.sh
 . test/lib/checks.sh
 
-# expect WHAT EXPECTED ACTUAL
-expect() {
-	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1"; printf '  expected: %s\n  actual:   %s\n' "$2" "$3"; fi
-}
-contains() { case $2 in *"$1"*) return 0 ;; esac; printf '  %s\n  does not contain: %s\n' "$2" "$1"; return 1; }
-
 sm_test_setup t_autogenerate
 SET=$WORK/sets/app
 mkdir -p "$SET/schema"

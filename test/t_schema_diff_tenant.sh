@@ -12,21 +12,10 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 # shellcheck source=test/lib/cluster.sh
 . test/lib/cluster.sh
+# shellcheck source=test/lib/checks.sh
+. test/lib/checks.sh
 
-FAILS=0
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
-
-WORK=
-# shellcheck disable=SC2317
-cleanup_work() { [ -z "$WORK" ] || rm -rf -- "$WORK"; }
-trap cleanup_work EXIT
-if [ -z "${PGHOST:-}" ]; then
-	sm_cluster_start || { echo "could not start a cluster"; exit 1; }
-fi
-: "${SM_PGBIN:=$("$(sm_pg_config)" --bindir)}"
-PSQL_BIN=$SM_PGBIN/psql
-WORK=$(mktemp -d "${SM_CLUSTER_DIR:-/tmp}/t_schema_diff_tenant.XXXXXX") || exit 1
+sm_test_setup t_schema_diff_tenant
 SET=$WORK/sets/billing
 mkdir -p "$SET/schema"
 cat >"$SET/0001_init.sql" <<'SQL'

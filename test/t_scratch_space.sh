@@ -17,26 +17,10 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 # shellcheck source=test/lib/cluster.sh
 . test/lib/cluster.sh
+# shellcheck source=test/lib/checks.sh
+. test/lib/checks.sh
 
-FAILS=0
-ok() { echo "ok - $*"; }
-bad() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-expect() {
-	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1"; printf '  expected: %s\n  actual:   %s\n' "$2" "$3"; fi
-}
-contains() { case $2 in *"$1"*) return 0 ;; esac; printf '  %s\n  does not contain: %s\n' "$2" "$1"; return 1; }
-
-WORK=
-# shellcheck disable=SC2317
-cleanup_work() { [ -z "$WORK" ] || rm -rf -- "$WORK"; }
-trap cleanup_work EXIT
-if [ -z "${PGHOST:-}" ]; then
-	sm_cluster_start || { echo "could not start a cluster"; exit 1; }
-fi
-: "${SM_PGBIN:=$("$(sm_pg_config)" --bindir)}"
-PSQL_BIN=$SM_PGBIN/psql
-WORK=$(mktemp -d "${SM_CLUSTER_DIR:-/tmp}/t_scratch_space.XXXXXX") || exit 1
+sm_test_setup t_scratch_space
 SET=$WORK/sets/app
 mkdir -p "$SET/schema"
 export PGOPTIONS="-c schema_migrate.path=$WORK/sets -c schema_migrate.set=app -c client_min_messages=warning -c schema_migrate.timing=off"

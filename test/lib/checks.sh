@@ -6,6 +6,8 @@
 #
 #   ok WHAT, bad WHAT       print the line; bad counts it in FAILS
 #   check WHAT CMD...       ok WHAT when CMD succeeds, else bad WHAT
+#   expect WHAT WANT GOT    ok WHAT when GOT is WANT, else bad WHAT and both
+#   contains NEEDLE TEXT    (for check) TEXT contains NEEDLE, else says so
 #   sm_test_setup NAME      start a cluster unless PGHOST is set; set SM_PGBIN,
 #                           PSQL_BIN and WORK (a new directory under the
 #                           cluster's, removed at exit, after the script's
@@ -15,6 +17,10 @@ FAILS=0
 ok() { echo "ok - $*"; }
 bad() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+expect() {
+	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1"; printf '  expected: %s\n  actual:   %s\n' "$2" "$3"; fi
+}
+contains() { case $2 in *"$1"*) return 0 ;; esac; printf '  %s\n  does not contain: %s\n' "$2" "$1"; return 1; }
 
 # shellcheck disable=SC2317
 sm__test_cleanup() {
