@@ -367,6 +367,15 @@ extern int	store_repair(const char *schema, const MigrationSet *set,
 extern bool worker_run_statement(const char *sql, const char *search_path,
 								 int lock_timeout_ms, int statement_timeout_ms,
 								 WorkerError *err);
+/*
+ * In a background worker of this library, first thing: SIGTERM handling,
+ * then the caller's segment (main_arg) mapped, *seg set, its table of
+ * contents returned (magic checked).
+ */
+struct shm_toc;
+struct dsm_segment;
+extern struct shm_toc *worker_attach_segment(Datum main_arg, uint64 magic,
+											 struct dsm_segment **seg);
 /* Run sql in a worker's own transaction, committed whatever the caller does. */
 extern bool worker_run_autonomous(const char *sql, WorkerError *err);
 extern void worker_run_parsed(struct RawStmt *parsetree, const char *sql,

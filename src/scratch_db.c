@@ -756,20 +756,7 @@ sm_scratch_worker_main(Datum main_arg)
 	ScratchJob	job;
 	StringInfoData out;
 
-	pqsignal(SIGTERM, die);
-	BackgroundWorkerUnblockSignals();
-
-	seg = dsm_attach(DatumGetUInt32(main_arg));
-	if (seg == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("could not map dynamic shared memory segment"),
-				 errdetail("The caller gave up before the worker started.")));
-	toc = shm_toc_attach(SCRATCH_MAGIC, dsm_segment_address(seg));
-	if (toc == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("invalid magic number in dynamic shared memory segment")));
+	toc = worker_attach_segment(main_arg, SCRATCH_MAGIC, &seg);
 	shared = shm_toc_lookup(toc, KEY_SHARED, false);
 	input = shm_toc_lookup(toc, KEY_INPUT, false);
 	gucs = shm_toc_lookup(toc, KEY_GUCS, false);

@@ -264,6 +264,33 @@ error_append(char *area, int *used, const char *text)
 }
 
 /*
+ * The start of every worker of this library: SIGTERM ends it at the next
+ * CHECK_FOR_INTERRUPTS (not inside a signal handler), and the caller's
+ * segment, handed over as main_arg, is mapped and checked for magic.
+ */
+shm_toc *
+worker_attach_segment(Datum main_arg, uint64 magic, dsm_segment **seg)
+{
+	shm_toc    *toc;
+
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	*seg = dsm_attach(DatumGetUInt32(main_arg));
+	if (*seg == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("could not map dynamic shared memory segment"),
+				 errdetail("The caller gave up before the worker started.")));
+	toc = shm_toc_attach(magic, dsm_segment_address(*seg));
+	if (toc == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("invalid magic number in dynamic shared memory segment")));
+	return toc;
+}
+
+/*
  * Called in PG_CATCH: copy the error into the segment, then clean up as
  * PostgresMain does after an error, so the process exits in a sane state.
  */
@@ -307,21 +334,7 @@ sm_worker_main(Datum main_arg)
 	char	   *area;
 	MemoryContext cxt;
 
-	/* terminate at the next CHECK_FOR_INTERRUPTS, not inside a signal handler */
-	pqsignal(SIGTERM, die);
-	BackgroundWorkerUnblockSignals();
-
-	seg = dsm_attach(DatumGetUInt32(main_arg));
-	if (seg == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("could not map dynamic shared memory segment"),
-				 errdetail("The caller gave up before the worker started.")));
-	toc = shm_toc_attach(SM_WORKER_MAGIC, dsm_segment_address(seg));
-	if (toc == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("invalid magic number in dynamic shared memory segment")));
+	toc = worker_attach_segment(main_arg, SM_WORKER_MAGIC, &seg);
 	shared = shm_toc_lookup(toc, SM_KEY_SHARED, false);
 	sql = shm_toc_lookup(toc, SM_KEY_SQL, false);
 	gucs = shm_toc_lookup(toc, SM_KEY_GUCS, false);
